@@ -1,0 +1,349 @@
+"""Analyse one Python file into a :class:`~sphinx_kwindex.model.ModuleSummary`.
+
+A pure function of the file's bytes and its module name: no Sphinx, nothing
+imported or executed, and the astroid tree is dropped before returning, so
+this runs in worker processes and its results can be cached by content hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tokenize
+from collections.abc import Iterable, Iterator
+
+import astroid
+from astroid import nodes
+from astroid.builder import AstroidBuilder
+from astroid.exceptions import AstroidSyntaxError
+
+from sphinx_kwindex.model import (
+    Definition,
+    Import,
+    ImportedName,
+    ModuleSummary,
+    NotableCall,
+    Problem,
+    SourceFile,
+)
+
+#: Statements whose bodies still belong to the enclosing scope.
+_BLOCKS = (
+    nodes.If,
+    nodes.Try,
+    nodes.With,
+    nodes.For,
+    nodes.While,
+    nodes.Match,
+)
+_FUNCTIONS = (nodes.FunctionDef, nodes.AsyncFunctionDef)
+
+#: Calls reported as file facts, by the absolute name they resolve to.
+_NOTABLE = {
+    "eval": "dynamic code",
+    "exec": "dynamic code",
+    "compile": "dynamic code",
+    "pickle.load": "deserialisation",
+    "pickle.loads": "deserialisation",
+    "pickle.Unpickler": "deserialisation",
+    "marshal.load": "deserialisation",
+    "marshal.loads": "deserialisation",
+    "os.system": "shell command",
+    "os.popen": "shell command",
+    "yaml.unsafe_load": "unsafe YAML load",
+    "threading.Thread": "threads",
+    "concurrent.futures.ThreadPoolExecutor": "threads",
+    "concurrent.futures.ProcessPoolExecutor": "process pool",
+    "multiprocessing.Pool": "process pool",
+    "multiprocessing.Process": "process pool",
+}
+_SUBPROCESS = {"subprocess." + n for n in ("run", "call", "check_call", "check_output", "Popen")}
+_YAML_SAFE_LOADERS = ("SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader")
+
+
+def content_digest(data: bytes) -> str:
+    """The hash that identifies a file's content (for caches and incremental builds)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def analyse_file(source: SourceFile) -> ModuleSummary:
+    """Read and analyse ``source``; an unreadable file gives a summary with a problem."""
+    try:
+        with open(source.abspath, "rb") as stream:
+            data = stream.read()
+    except OSError as exc:
+        problem = Problem("unreadable", f"cannot read file: {exc.strerror or exc}")
+        return ModuleSummary(source, digest="", parse_failed=True, problems=(problem,))
+    return analyse(source, data)
+
+
+def analyse(source: SourceFile, data: bytes) -> ModuleSummary:
+    """Analyse a module's source bytes; never raises for bad input."""
+    digest = content_digest(data)
+    base = {"source": source, "digest": digest, "size": len(data)}
+    try:
+        text = _decode(data)
+    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+        problem = Problem("encoding", f"cannot decode source: {exc}", getattr(exc, "lineno", 0) or 0)
+        return ModuleSummary(**base, parse_failed=True, problems=(problem,))
+    lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+    base["lines"] = lines
+    try:
+        tree = _parse(text, source.module)
+    except AstroidSyntaxError as exc:
+        error = exc.error
+        line = getattr(error, "lineno", None) or 0
+        detail = getattr(error, "msg", None) or str(error)
+        problem = Problem("syntax-error", f"cannot parse: {detail}", line)
+        return ModuleSummary(**base, parse_failed=True, problems=(problem,))
+    except (RecursionError, MemoryError):
+        problem = Problem("too-complex", "nesting too deep to parse")
+        return ModuleSummary(**base, parse_failed=True, problems=(problem,))
+    try:
+        return _summarise(tree, source, base)
+    except RecursionError:
+        problem = Problem("too-complex", "nesting too deep to analyse")
+        return ModuleSummary(**base, parse_failed=True, problems=(problem,))
+
+
+def _decode(data: bytes) -> str:
+    """Decode as Python does: BOM or coding cookie, else UTF-8; normalise line ends."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    if encoding == "utf-8-sig":
+        encoding = "utf-8"
+    text = data.decode(encoding)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _parse(text: str, modname: str) -> nodes.Module:
+    # Only the tree building step of astroid: its post-build step resolves
+    # ``import *`` by reading other modules from disk and caches every module
+    # in the global manager, which makes memory grow with the corpus. We need
+    # neither: cross-module questions are answered by the project index.
+    builder = AstroidBuilder(astroid.MANAGER, apply_transforms=False)
+    module, _ = builder._data_build(text, modname, None)
+    return module
+
+
+def _first_line(node: nodes.NodeNG) -> str:
+    doc = getattr(node, "doc_node", None)
+    if doc is None or not isinstance(doc.value, str):
+        return ""
+    for line in doc.value.strip().splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+class _Collector:
+    """Walks statement bodies, tracking the scope each definition lives in."""
+
+    def __init__(self, source: SourceFile) -> None:
+        self.source = source
+        self.package = source.module if source.is_package else source.module.rpartition(".")[0]
+        self.definitions: dict[str, Definition] = {}
+        self.imported: dict[str, ImportedName] = {}
+        self.imports: list[Import] = []
+        self.problems: list[Problem] = []
+        self.all_names: tuple[str, ...] | None = None
+        self.has_main_block = False
+
+    # -- scopes ------------------------------------------------------------
+
+    def body(self, statements: Iterable[nodes.NodeNG], prefix: str, scope: str) -> None:
+        for node in statements:
+            if isinstance(node, nodes.ClassDef):
+                self.define(prefix + node.name, "class", node, _class_signature(node))
+                self.body(node.body, f"{prefix}{node.name}.", "class")
+            elif isinstance(node, _FUNCTIONS):
+                kind = "method" if scope == "class" else "function"
+                self.define(prefix + node.name, kind, node, _function_signature(node))
+                self.body(node.body, f"{prefix}{node.name}.<locals>.", "function")
+            elif isinstance(node, (nodes.Assign, nodes.AnnAssign)):
+                if scope != "function":
+                    self.assignment(node, prefix, "variable" if scope == "module" else "attribute")
+            elif isinstance(node, (nodes.Import, nodes.ImportFrom)):
+                self.import_(node, is_local=scope != "module")
+            elif isinstance(node, _BLOCKS):
+                if scope == "module" and isinstance(node, nodes.If) and _is_main_test(node.test):
+                    self.has_main_block = True
+                for block in _blocks_of(node):
+                    self.body(block, prefix, scope)
+
+    def define(self, name: str, kind: str, node: nodes.NodeNG, signature: str = "") -> None:
+        # A name defined twice (overloads, version branches) is one keyword at its first line.
+        if name not in self.definitions:
+            self.definitions[name] = Definition(name, kind, node.lineno or 0, signature, _first_line(node))
+
+    def assignment(self, node: nodes.Assign | nodes.AnnAssign, prefix: str, kind: str) -> None:
+        targets = node.targets if isinstance(node, nodes.Assign) else [node.target]
+        signature = f": {node.annotation.as_string()}" if isinstance(node, nodes.AnnAssign) else ""
+        for target in targets:
+            for name_node in _assigned_names(target):
+                self.define(prefix + name_node.name, kind, node, signature)
+                if not prefix and name_node.name == "__all__" and node.value is not None:
+                    self.all_names = _string_sequence(node.value)
+
+    # -- imports -----------------------------------------------------------
+
+    def import_(self, node: nodes.Import | nodes.ImportFrom, is_local: bool) -> None:
+        line = node.lineno or 0
+        if isinstance(node, nodes.Import):
+            for name, alias in node.names:
+                self.imports.append(Import(name, (), line, is_local))
+                bound = alias or name
+                self.bind(ImportedName(bound, name, line, is_module=True, is_local=is_local))
+            return
+        module = self.resolve_relative(node.modname, node.level or 0)
+        if module is None:
+            dots = "." * (node.level or 0)
+            self.problems.append(
+                Problem("bad-import", f"relative import '{dots}{node.modname}' goes above the top-level package", line)
+            )
+            return
+        names = tuple(name for name, _ in node.names)
+        self.imports.append(Import(module, names, line, is_local))
+        for name, alias in node.names:
+            if name != "*":
+                target = f"{module}.{name}" if module else name
+                self.bind(ImportedName(alias or name, target, line, is_local=is_local))
+
+    def bind(self, imported: ImportedName) -> None:
+        key = imported.name if not imported.is_local else f"<local>{imported.name}"
+        self.imported.setdefault(key, imported)
+
+    def resolve_relative(self, modname: str, level: int) -> str | None:
+        if not level:
+            return modname
+        parts = self.package.split(".") if self.package else []
+        if level - 1 > len(parts) or (level - 1 == len(parts) and not modname):
+            return None
+        base = parts[: len(parts) - (level - 1)]
+        return ".".join(base + ([modname] if modname else []))
+
+
+def _blocks_of(node: nodes.NodeNG) -> Iterator[list[nodes.NodeNG]]:
+    if isinstance(node, nodes.Match):
+        for case in node.cases:
+            yield case.body
+        return
+    for attr in ("body", "orelse", "finalbody"):
+        yield getattr(node, attr, None) or []
+    for handler in getattr(node, "handlers", None) or []:
+        yield handler.body
+
+
+def _assigned_names(target: nodes.NodeNG) -> Iterator[nodes.AssignName]:
+    if isinstance(target, nodes.AssignName):
+        yield target
+    elif isinstance(target, (nodes.Tuple, nodes.List)):
+        for element in target.elts:
+            yield from _assigned_names(element)
+    elif isinstance(target, nodes.Starred):
+        yield from _assigned_names(target.value)
+
+
+def _string_sequence(value: nodes.NodeNG) -> tuple[str, ...] | None:
+    if isinstance(value, (nodes.List, nodes.Tuple)) and all(
+        isinstance(e, nodes.Const) and isinstance(e.value, str) for e in value.elts
+    ):
+        return tuple(e.value for e in value.elts)
+    return None
+
+
+def _is_main_test(test: nodes.NodeNG) -> bool:
+    return (
+        isinstance(test, nodes.Compare)
+        and isinstance(test.left, nodes.Name)
+        and test.left.name == "__name__"
+        and len(test.ops) == 1
+        and isinstance(test.ops[0][1], nodes.Const)
+        and test.ops[0][1].value == "__main__"
+    )
+
+
+def _function_signature(node: nodes.FunctionDef) -> str:
+    signature = f"({node.args.as_string()})"
+    if node.returns is not None:
+        signature += f" -> {node.returns.as_string()}"
+    return signature
+
+
+def _class_signature(node: nodes.ClassDef) -> str:
+    parts = [base.as_string() for base in node.bases]
+    parts += [keyword.as_string() for keyword in node.keywords or ()]
+    return f"({', '.join(parts)})" if parts else ""
+
+
+def _dotted(node: nodes.NodeNG) -> str | None:
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Attribute):
+        head = _dotted(node.expr)
+        return f"{head}.{node.attrname}" if head else None
+    return None
+
+
+def _scan_expressions(tree: nodes.Module, collector: _Collector) -> tuple[tuple[str, ...], tuple[NotableCall, ...]]:
+    """Identifier names used anywhere, and the notable calls, in one walk."""
+    aliases = {imp.name: imp.target for imp in collector.imported.values()}
+    identifiers: set[str] = set()
+    calls: list[NotableCall] = []
+    for node in tree.nodes_of_class((nodes.Name, nodes.AssignName, nodes.Attribute, nodes.AssignAttr, nodes.Call)):
+        if isinstance(node, (nodes.Name, nodes.AssignName)):
+            identifiers.add(node.name)
+        elif isinstance(node, (nodes.Attribute, nodes.AssignAttr)):
+            identifiers.add(node.attrname)
+        else:
+            call = _notable_call(node, aliases)
+            if call is not None:
+                calls.append(call)
+    for definition in collector.definitions.values():
+        identifiers.add(definition.name.rpartition(".")[2])
+    return tuple(sorted(identifiers)), tuple(calls)
+
+
+def _notable_call(node: nodes.Call, aliases: dict[str, str]) -> NotableCall | None:
+    written = _dotted(node.func)
+    if written is None:
+        return None
+    head, _, rest = written.partition(".")
+    resolved = aliases.get(head, head) + (f".{rest}" if rest else "")
+    keywords = {kw.arg: kw.value for kw in node.keywords or () if kw.arg}
+    kind = _NOTABLE.get(resolved)
+    if resolved in _SUBPROCESS:
+        shell = keywords.get("shell")
+        if isinstance(shell, nodes.Const) and shell.value:
+            kind = "shell command"
+    elif resolved == "yaml.load":
+        loader = keywords.get("Loader")
+        if loader is None and len(node.args) > 1:
+            loader = node.args[1]
+        loader_name = _dotted(loader) if loader is not None else None
+        if not loader_name or not loader_name.endswith(_YAML_SAFE_LOADERS):
+            kind = "unsafe YAML load"
+    if kind is None:
+        return None
+    return NotableCall(kind, written, node.lineno or 0)
+
+
+def _summarise(tree: nodes.Module, source: SourceFile, base: dict) -> ModuleSummary:
+    collector = _Collector(source)
+    collector.body(tree.body, "", "module")
+    identifiers, calls = _scan_expressions(tree, collector)
+    definitions = tuple(sorted(collector.definitions.values(), key=lambda d: (d.line, d.name)))
+    imported = tuple(sorted(collector.imported.values(), key=lambda i: (i.line, i.name)))
+    return ModuleSummary(
+        **base,
+        doc=_first_line(tree),
+        definitions=definitions,
+        imported_names=imported,
+        imports=tuple(collector.imports),
+        all_names=collector.all_names,
+        identifiers=identifiers,
+        has_main_block=collector.has_main_block,
+        notable_calls=calls,
+        problems=tuple(collector.problems),
+    )

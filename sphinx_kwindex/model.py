@@ -1,0 +1,130 @@
+"""Plain, picklable data that flows between the stages (no Sphinx, no astroid).
+
+``find`` yields :class:`SourceFile`; ``analyse`` turns one file into a
+:class:`ModuleSummary`; the project index and the renderer only ever read these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: Keyword kinds, in the order pages show them.
+KINDS = ("class", "function", "method", "attribute", "variable", "import")
+
+#: Headings for each kind (plural, as a reader expects).
+KIND_TITLES = {
+    "class": "Classes",
+    "function": "Functions",
+    "method": "Methods",
+    "attribute": "Class attributes",
+    "variable": "Variables and constants",
+    "import": "Imports",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One Python file found under a source root, and the module name it gets."""
+
+    module: str
+    #: absolute path on this machine (never published)
+    abspath: str
+    #: POSIX path relative to the project root (what pages and JSON show)
+    path: str
+    is_package: bool = False
+    is_test: bool = False
+    is_stub: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A class, function, method, attribute or variable defined in a file."""
+
+    #: Python's ``__qualname__``: ``Outer.Inner.method``, ``f.<locals>.g``
+    name: str
+    kind: str
+    line: int
+    #: ``(a, b=1) -> int`` for callables, ``(Base)`` for classes, ``: int`` for annotated names
+    signature: str = ""
+    #: first line of the docstring
+    doc: str = ""
+
+    @property
+    def is_local(self) -> bool:
+        return "<locals>" in self.name
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedName:
+    """A name an import statement binds, and the absolute name it refers to."""
+
+    #: the bound name (``np`` for ``import numpy as np``; ``os.path`` for ``import os.path``)
+    name: str
+    #: absolute dotted target (``numpy``, ``typing.Any``, ``pkg.sub.mod.Thing``)
+    target: str
+    line: int
+    #: the statement imports a module (``import x``), not a name from one
+    is_module: bool = False
+    #: bound inside a function or class body rather than at module level
+    is_local: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    """One import statement, with a relative module resolved to an absolute one."""
+
+    module: str
+    names: tuple[str, ...]
+    line: int
+    is_local: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class NotableCall:
+    """A call worth knowing about when reviewing a file (``eval``, ``pickle.load``...)."""
+
+    kind: str
+    call: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with a source file; becomes one located warning."""
+
+    subtype: str
+    message: str
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleSummary:
+    """Everything the later stages need to know about one module."""
+
+    source: SourceFile
+    #: hash of the file's bytes
+    digest: str
+    lines: int = 0
+    size: int = 0
+    #: first line of the module docstring
+    doc: str = ""
+    definitions: tuple[Definition, ...] = ()
+    imported_names: tuple[ImportedName, ...] = ()
+    imports: tuple[Import, ...] = ()
+    #: ``__all__`` when it is a literal list or tuple of strings
+    all_names: tuple[str, ...] | None = None
+    #: sorted identifier names used in the file (for "shares identifiers")
+    identifiers: tuple[str, ...] = ()
+    has_main_block: bool = False
+    notable_calls: tuple[NotableCall, ...] = ()
+    #: the file could not be parsed: no definitions, see ``problems``
+    parse_failed: bool = False
+    problems: tuple[Problem, ...] = field(default=())
+
+    @property
+    def module(self) -> str:
+        return self.source.module
+
+    @property
+    def path(self) -> str:
+        return self.source.path
