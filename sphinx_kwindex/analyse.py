@@ -37,6 +37,7 @@ _BLOCKS = (
     nodes.Match,
 )
 _FUNCTIONS = (nodes.FunctionDef, nodes.AsyncFunctionDef)
+_ASSIGNED = ("variable", "attribute")
 
 #: Calls reported as file facts, by the absolute name they resolve to.
 _NOTABLE = {
@@ -173,8 +174,10 @@ class _Collector:
                     self.body(block, prefix, scope)
 
     def define(self, name: str, kind: str, node: nodes.NodeNG, signature: str = "") -> None:
-        # A name defined twice (overloads, version branches) is one keyword at its first line.
-        if name not in self.definitions:
+        # A name defined twice (overloads, version branches) is one keyword at its first line;
+        # a class or def still wins over a plain assignment of the same name (``x = None``).
+        known = self.definitions.get(name)
+        if known is None or (known.kind in _ASSIGNED and kind not in _ASSIGNED):
             self.definitions[name] = Definition(name, kind, node.lineno or 0, signature, _first_line(node))
 
     def assignment(self, node: nodes.Assign | nodes.AnnAssign, prefix: str, kind: str) -> None:
@@ -211,8 +214,8 @@ class _Collector:
                 self.bind(ImportedName(alias or name, target, line, is_local=is_local))
 
     def bind(self, imported: ImportedName) -> None:
-        key = imported.name if not imported.is_local else f"<local>{imported.name}"
-        self.imported.setdefault(key, imported)
+        # One keyword per bound name, at its first import (local imports included).
+        self.imported.setdefault(imported.name, imported)
 
     def resolve_relative(self, modname: str, level: int) -> str | None:
         if not level:

@@ -93,9 +93,6 @@ def find_sources(roots: list[Path], exclude: list[str] = (), skip: list[Path] = 
                 and os.path.normcase(os.path.join(folder, name)) not in skipped
                 and not os.path.isfile(os.path.join(folder, name, "pyvenv.cfg"))
             )
-            if os.path.normcase(folder) in skipped:
-                dirnames[:] = []
-                continue
             names = set(filenames)
             for filename in sorted(names):
                 stem, suffix = os.path.splitext(filename)

@@ -21,6 +21,16 @@ KIND_TITLES = {
     "import": "Imports",
 }
 
+#: Singular nouns for counts ("3 classes, 1 import").
+KIND_NOUNS = {
+    "class": "class",
+    "function": "function",
+    "method": "method",
+    "attribute": "class attribute",
+    "variable": "variable",
+    "import": "import",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:

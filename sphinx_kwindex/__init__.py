@@ -1,0 +1,42 @@
+"""sphinx-kwindex: keyword indexes, related files and file facts for large Python code bases."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register config values, the directive, the domain and the event handlers."""
+    from sphinx_kwindex.glue.config import CONFIG_VALUES
+    from sphinx_kwindex.glue.directive import make_directive
+    from sphinx_kwindex.glue.domain import KwindexDomain
+    from sphinx_kwindex.glue.extension import (
+        INJECT_PRIORITY,
+        QUIET_PRIORITY,
+        RESOLVE_PRIORITY,
+        KwindexExtension,
+    )
+
+    for name, default, rebuild, types in CONFIG_VALUES:
+        app.add_config_value(name, default, rebuild, types=types)
+    extension = KwindexExtension()
+    app.add_domain(KwindexDomain)
+    app.add_directive("kwindex", make_directive(extension))
+    app.connect("config-inited", extension.config_inited)
+    app.connect("builder-inited", extension.builder_inited)
+    app.connect("env-get-outdated", extension.env_get_outdated)
+    app.connect("doctree-read", extension.doctree_read, priority=INJECT_PRIORITY)
+    app.connect("missing-reference", extension.missing_reference, priority=RESOLVE_PRIORITY)
+    app.connect("missing-reference", extension.missing_reference_quiet, priority=QUIET_PRIORITY)
+    app.connect("build-finished", extension.build_finished)
+    return {
+        "version": __version__,
+        "env_version": 1,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

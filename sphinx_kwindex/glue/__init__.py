@@ -1,0 +1,1 @@
+"""Sphinx glue: configuration, the directive, the domain, event handlers, export."""

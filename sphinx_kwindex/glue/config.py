@@ -1,0 +1,92 @@
+"""The ``kwindex_*`` configuration values, validated once into a frozen object."""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+from sphinx.errors import ConfigError
+
+from sphinx_kwindex.model import KINDS
+
+#: (name, default, rebuild, types) of every configuration value.
+CONFIG_VALUES = (
+    ("kwindex_paths", [], "env", (list, tuple)),
+    ("kwindex_exclude", [], "env", (list, tuple)),
+    ("kwindex_inject", True, "env", (bool,)),
+    ("kwindex_source_url", None, "env", (str, type(None))),
+    ("kwindex_kinds", list(KINDS), "env", (list, tuple)),
+)
+
+SOURCE_URL_FIELDS = ("path", "line", "module")
+
+
+@dataclass(frozen=True)
+class KwindexSettings:
+    """Validated settings; everything downstream takes this, never ``app.config``."""
+
+    paths: tuple[Path, ...] = ()
+    exclude: tuple[str, ...] = ()
+    inject: bool = True
+    source_url: str | None = None
+    kinds: tuple[str, ...] = KINDS
+
+    @classmethod
+    def from_config(cls, config, confdir: str | Path) -> KwindexSettings:
+        """Check every value; a bad one raises :class:`ConfigError` naming it and what is allowed."""
+        paths = _string_list(config, "kwindex_paths", "a list of folder paths relative to conf.py")
+        resolved = []
+        for raw in paths:
+            folder = (Path(confdir) / raw).resolve()
+            if not folder.is_dir():
+                raise ConfigError(f"kwindex_paths: {raw!r} is not a folder (resolved to {folder}); give source roots relative to conf.py")
+            resolved.append(folder)
+        exclude = _string_list(config, "kwindex_exclude", "a list of glob patterns such as 'tests/fixtures/*'")
+        inject = config.kwindex_inject
+        if not isinstance(inject, bool):
+            raise ConfigError(f"kwindex_inject must be True or False, not {inject!r}")
+        source_url = config.kwindex_source_url
+        if source_url is not None:
+            _check_source_url(source_url)
+        kinds = _string_list(config, "kwindex_kinds", f"a list drawn from {', '.join(KINDS)}")
+        unknown = [kind for kind in kinds if kind not in KINDS]
+        if unknown:
+            raise ConfigError(f"kwindex_kinds: unknown kind(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(KINDS)}")
+        return cls(tuple(resolved), tuple(exclude), inject, source_url or None, tuple(kinds))
+
+    def source_link(self, path: str, line: int, module: str = "") -> str | None:
+        if not self.source_url:
+            return None
+        return self.source_url.format(path=path, line=max(line, 1), module=module)
+
+
+def parse_kinds(text: str) -> tuple[str, ...]:
+    """``class, function`` -> ('class', 'function'); raises ValueError naming what is allowed."""
+    kinds = tuple(part.strip() for part in text.replace(",", " ").split() if part.strip())
+    unknown = [kind for kind in kinds if kind not in KINDS]
+    if unknown or not kinds:
+        raise ValueError(f"unknown kind(s) {', '.join(map(repr, unknown)) or '(none given)'}; allowed: {', '.join(KINDS)}")
+    return kinds
+
+
+def _string_list(config, name: str, allowed: str) -> list[str]:
+    value = getattr(config, name)
+    if isinstance(value, str) or not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{name} must be {allowed}, not {value!r}")
+    return list(value)
+
+
+def _check_source_url(template: object) -> None:
+    allowed = ", ".join("{" + name + "}" for name in SOURCE_URL_FIELDS)
+    if not isinstance(template, str):
+        raise ConfigError(f"kwindex_source_url must be a string template using {allowed}, not {template!r}")
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as exc:
+        raise ConfigError(f"kwindex_source_url {template!r} is not a valid template ({exc}); use {allowed}") from None
+    unknown = sorted(fields - set(SOURCE_URL_FIELDS))
+    if unknown:
+        raise ConfigError(f"kwindex_source_url uses unknown field(s) {', '.join(unknown)}; allowed: {allowed}")
+    if "path" not in fields:
+        raise ConfigError(f"kwindex_source_url {template!r} must contain {{path}}")

@@ -1,0 +1,57 @@
+"""The ``kwindex`` directive: ``.. kwindex:: pkg.module`` (rST) or ```` ```{kwindex} pkg.module ```` (MyST)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from docutils.parsers.rst import directives
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from sphinx_kwindex.glue.config import parse_kinds
+from sphinx_kwindex.render import unknown_module_note
+
+if TYPE_CHECKING:
+    from docutils import nodes
+
+    from sphinx_kwindex.glue.extension import KwindexExtension
+
+logger = logging.getLogger(__name__)
+
+
+class KwindexDirective(SphinxDirective):
+    """Show the keyword index of one analysed module."""
+
+    required_arguments = 1
+    optional_arguments = 0
+    has_content = False
+    # Values are checked in run(), so a bad one is a located ``kwindex`` warning, not a docutils error.
+    option_spec: ClassVar = {"kinds": directives.unchanged_required}
+    #: set by :func:`make_directive` for each Sphinx application
+    extension: ClassVar[KwindexExtension]
+
+    def run(self) -> list[nodes.Node]:
+        module = self.arguments[0]
+        kinds = self.extension.settings.kinds
+        if "kinds" in self.options:
+            try:
+                kinds = parse_kinds(self.options["kinds"])
+            except ValueError as exc:
+                logger.warning(
+                    "kwindex directive: bad :kinds: value %r: %s; showing the default kinds",
+                    self.options["kinds"], exc,
+                    type="kwindex", subtype="bad-option", location=self.get_location(),
+                )
+        if module not in self.extension.index:
+            logger.warning(
+                "kwindex directive: unknown module %r (not found under kwindex_paths)",
+                module, type="kwindex", subtype="unknown-module", location=self.get_location(),
+            )
+            self.env.domains["kwindex"].note_missing(self.env.docname, module)
+            return [unknown_module_note(module)]
+        return self.extension.render_module(module, self.env, self.state.document, kinds)
+
+
+def make_directive(extension: KwindexExtension) -> type[KwindexDirective]:
+    """The directive class bound to one application's extension state."""
+    return type("KwindexDirective", (KwindexDirective,), {"extension": extension})

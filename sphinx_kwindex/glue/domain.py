@@ -1,0 +1,89 @@
+"""The ``kwindex`` domain: which page shows which module and keyword.
+
+Data is kept per document, so purging a document is O(1) and parallel reads
+merge by docname; lookups by module go through an index rebuilt on demand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sphinx.domains import Domain
+
+
+class KwindexDomain(Domain):
+    name = "kwindex"
+    label = "Keyword index"
+    data_version = 1
+    #: docs: {docname: {"modules": {module: [node_id, render_digest]},
+    #:                  "keywords": {module: [[qualname, node_id, kind], ...]}}}
+    initial_data: dict[str, Any] = {"docs": {}}
+
+    def __init__(self, env) -> None:
+        super().__init__(env)
+        self._lookup: tuple[dict, dict] | None = None
+
+    @property
+    def docs(self) -> dict[str, dict]:
+        return self.data["docs"]
+
+    def note_module(self, docname: str, module: str, node_id: str, digest: str, anchors) -> None:
+        """Record that ``docname`` shows ``module`` (``anchors``: qualname, id, kind)."""
+        doc = self.docs.setdefault(docname, {"modules": {}, "keywords": {}})
+        doc["modules"][module] = [node_id, digest]
+        doc["keywords"][module] = [list(anchor) for anchor in anchors]
+        self._lookup = None
+
+    def note_missing(self, docname: str, module: str) -> None:
+        """Record that ``docname`` asked for a module that is not there (re-read when it appears)."""
+        doc = self.docs.setdefault(docname, {"modules": {}, "keywords": {}})
+        doc["modules"].setdefault(module, [None, "missing"])
+        self._lookup = None
+
+    def clear_doc(self, docname: str) -> None:
+        if self.docs.pop(docname, None) is not None:
+            self._lookup = None
+
+    def merge_domaindata(self, docnames, otherdata: dict) -> None:
+        for docname in docnames:
+            if docname in otherdata["docs"]:
+                self.docs[docname] = otherdata["docs"][docname]
+        self._lookup = None
+
+    def shown_digests(self) -> dict[str, dict[str, str]]:
+        """{docname: {module: render digest}} for deciding what to re-read."""
+        return {docname: {m: v[1] for m, v in doc["modules"].items()} for docname, doc in self.docs.items()}
+
+    def _index(self) -> tuple[dict, dict]:
+        if self._lookup is None:
+            modules: dict[str, tuple[str, str]] = {}
+            keywords: dict[tuple[str, str], tuple[str, str, str]] = {}
+            # Sorted docnames: when two pages show a module, the first by name wins,
+            # the same in serial and parallel builds.
+            for docname in sorted(self.docs):
+                doc = self.docs[docname]
+                for module, (node_id, _) in doc["modules"].items():
+                    if node_id is not None:
+                        modules.setdefault(module, (docname, node_id))
+                for module, anchors in doc["keywords"].items():
+                    for qualname, node_id, kind in anchors:
+                        keywords.setdefault((module, qualname), (docname, node_id, kind))
+            self._lookup = (modules, keywords)
+        return self._lookup
+
+    def module_location(self, module: str) -> tuple[str, str] | None:
+        """(docname, node id) of the page that shows ``module``'s keyword index."""
+        return self._index()[0].get(module)
+
+    def keyword_location(self, module: str, qualname: str) -> tuple[str, str, str] | None:
+        """(docname, node id, kind) of a keyword's entry."""
+        return self._index()[1].get((module, qualname))
+
+    def resolve_xref(self, env, fromdocname, builder, typ, target, node, contnode):
+        return None
+
+    def resolve_any_xref(self, env, fromdocname, builder, target, node, contnode):
+        return []
+
+    def get_objects(self):
+        return iter(())

@@ -1,0 +1,13 @@
+"""Related files: import graph, test links, shared identifiers and git co-change, ranked.
+
+Pure Python over :class:`~sphinx_kwindex.model.ModuleSummary` objects; no Sphinx.
+"""
+
+from __future__ import annotations
+
+from sphinx_kwindex.related.graph import ProjectGraph
+from sphinx_kwindex.related.history import CoChange, read_cochange
+from sphinx_kwindex.related.rank import RelatedFile, rank_related
+from sphinx_kwindex.related.weights import RelatedWeights
+
+__all__ = ["CoChange", "ProjectGraph", "RelatedFile", "RelatedWeights", "rank_related", "read_cochange"]

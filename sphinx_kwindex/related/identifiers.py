@@ -1,0 +1,88 @@
+"""Shared rare identifier words: TF-IDF over identifier names split on ``_`` and camelCase.
+
+Candidates come from an inverted index over each module's rarest words, with
+common words left out, so the work grows with the project, not with its square.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+
+from sphinx_kwindex.model import ModuleSummary
+
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+")
+#: Words every Python file uses; they say nothing even where rare.
+_STOP = frozenset(
+    "self cls args kwargs init new str int float bool dict list tuple set none true false len isinstance "
+    "return get for the and not with from import type name value key items keys values append format "
+    "super object property staticmethod classmethod main test tests".split()
+)
+#: Words kept per module for finding candidates (its highest weighted ones).
+TOP_WORDS = 40
+#: A word in more modules than this share of the project (and at least MIN_POSTINGS) finds no candidates.
+MAX_SHARE = 0.05
+MIN_POSTINGS = 30
+
+
+def words_of(identifier: str) -> list[str]:
+    """``register_lowering`` -> register, lowering; ``HTTPServerError`` -> http, server, error."""
+    return [
+        word
+        for word in (match.lower() for match in _WORD.findall(identifier))
+        if len(word) > 2 and word not in _STOP
+    ]
+
+
+class IdentifierIndex:
+    """Unit-length TF-IDF vectors of each module's identifier words, and who shares what."""
+
+    def __init__(self, summaries: Mapping[str, ModuleSummary]) -> None:
+        counts: dict[str, dict[str, int]] = {}
+        frequency: dict[str, int] = {}
+        for module, summary in summaries.items():
+            words: dict[str, int] = {}
+            for identifier in summary.identifiers:
+                for word in words_of(identifier):
+                    words[word] = words.get(word, 0) + 1
+            counts[module] = words
+            for word in words:
+                frequency[word] = frequency.get(word, 0) + 1
+        total = len(summaries)
+        self.vectors: dict[str, dict[str, float]] = {}
+        for module, words in counts.items():
+            vector = {
+                word: (1 + math.log(count)) * math.log((total + 1) / frequency[word])
+                for word, count in words.items()
+                if frequency[word] > 1
+            }
+            norm = math.sqrt(sum(weight * weight for weight in vector.values())) or 1.0
+            self.vectors[module] = {word: weight / norm for word, weight in vector.items()}
+        cap = max(MIN_POSTINGS, int(total * MAX_SHARE))
+        self.postings: dict[str, list[str]] = {}
+        for module in sorted(self.vectors):
+            for word in self._top(module):
+                if frequency[word] <= cap:
+                    self.postings.setdefault(word, []).append(module)
+
+    def _top(self, module: str) -> list[str]:
+        vector = self.vectors[module]
+        return sorted(vector, key=lambda word: (-vector[word], word))[:TOP_WORDS]
+
+    def similar(self, module: str) -> dict[str, float]:
+        """Modules sharing rare words with ``module``: {module: cosine over those words}."""
+        vector = self.vectors.get(module, {})
+        scores: dict[str, float] = {}
+        for word in self._top(module):
+            weight = vector[word]
+            for other in self.postings.get(word, ()):
+                if other != module:
+                    scores[other] = scores.get(other, 0.0) + weight * self.vectors[other][word]
+        return scores
+
+    def shared_words(self, module: str, other: str, most: int = 3) -> list[str]:
+        """The words weighing most in what ``module`` and ``other`` share."""
+        mine, theirs = self.vectors.get(module, {}), self.vectors.get(other, {})
+        shared = sorted(set(mine) & set(theirs), key=lambda word: (-mine[word] * theirs[word], word))
+        return shared[:most]
