@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+from sphinx.util.fileutil import copy_asset_file
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -27,6 +30,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     extension = KwindexExtension()
     app.add_domain(KwindexDomain)
     app.add_directive("kwindex", make_directive(extension))
+    app.connect("builder-inited", _add_stylesheet)
+    app.connect("build-finished", _copy_stylesheet)
     app.connect("config-inited", extension.config_inited)
     app.connect("builder-inited", extension.builder_inited)
     app.connect("env-get-outdated", extension.env_get_outdated)
@@ -40,3 +45,16 @@ def setup(app: Sphinx) -> dict[str, Any]:
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }
+
+
+STYLESHEET = Path(__file__).parent / "static" / "kwindex.css"
+
+
+def _add_stylesheet(app: Sphinx) -> None:
+    if app.builder.format == "html":
+        app.add_css_file(STYLESHEET.name)
+
+
+def _copy_stylesheet(app: Sphinx, exception: BaseException | None) -> None:
+    if exception is None and app.builder.format == "html":
+        copy_asset_file(STYLESHEET, Path(app.outdir) / "_static")

@@ -68,7 +68,9 @@ def render_keyword_index(summary: ModuleSummary, index: ProjectIndex, ctx: Rende
         section += nodes.rubric("", f"{KIND_TITLES[kind]} ({len(entries)})", classes=[f"kwindex-{kind}"])
         items = nodes.bullet_list(classes=["kwindex-keywords"])
         for entry in entries:
-            anchor = ctx.make_id(f"kw-{summary.module}.{entry.name}")
+            # Imports get their own prefix: ``np`` may be both imported and assigned.
+            prefix = "kwimport" if kind == "import" else "kw"
+            anchor = ctx.make_id(f"{prefix}-{summary.module}.{entry.name}")
             rendered.anchors.append((entry.name, anchor, kind))
             if kind == "import":
                 paragraph = _import_entry(entry, summary, ctx)
@@ -136,13 +138,17 @@ def _definition_entry(
             link["kwindex_refid"] = [ctx.docname, anchor]
     para = nodes.paragraph("", "", link)
     if definition.signature:
-        para += nodes.literal("", _shorten(definition.signature), classes=["kwindex-signature"])
+        # Plain inline text (the HTML stylesheet sets it in monospace): a second literal
+        # would be quoted apart from the name by the text and man builders.
+        para += nodes.inline(
+            "", _shorten(definition.signature), classes=["kwindex-signature"], support_smartquotes=False
+        )
     para += nodes.Text(", line ")
     line = nodes.Text(str(definition.line))
     para += nodes.reference("", "", line, refuri=url) if url else line
     if definition.doc:
         para += nodes.Text(" — ")
-        para += nodes.inline("", definition.doc, classes=["kwindex-doc"])
+        para += nodes.inline("", definition.doc, classes=["kwindex-doc"], support_smartquotes=False)
     return para
 
 

@@ -5,6 +5,8 @@ import sys
 sys.path.insert(0, os.path.abspath("src"))
 
 project = "demo"
+version = release = "1.0"
+copyright = "the demo authors"
 extensions = ["sphinx.ext.autodoc", "sphinx.ext.intersphinx", "myst_parser", "sphinx_kwindex"]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 exclude_patterns = ["_build", "src"]

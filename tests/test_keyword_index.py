@@ -1,0 +1,157 @@
+"""The keyword index as a reader sees it: the directive, injection, links, and every builder."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import copy_root
+
+
+def html(app, page: str) -> BeautifulSoup:
+    return BeautifulSoup((app.outdir / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def entries(soup: BeautifulSoup) -> dict[str, tuple[str, list[str]]]:
+    """{anchor id: (entry text, link targets)} for every keyword shown in the page."""
+    return {
+        li["id"]: (li.get_text(" ", strip=True), [a.get("href") for a in li.select("a")])
+        for li in soup.select("section.kwindex li[id]")
+    }
+
+
+@pytest.fixture
+def built(basic_html):
+    return basic_html
+
+
+def test_builds_without_warnings(built):
+    assert built.warning.getvalue() == ""
+
+
+def test_every_definition_listed_once_with_its_line(built):
+    shown = entries(html(built, "rst_page"))
+    names = {text.split(" ")[0]: text for text in (t for t, _ in shown.values())}
+    expected = {
+        "Shape": 20,
+        "Shape.area": 25,
+        "Shape.Style": 29,
+        "Shape.Style.apply": 32,
+        "Circle": 36,
+        "Circle.__init__": 39,
+        "Circle.scale": 42,  # three overloads: one keyword at the first line
+        "Circle.area": 51,
+        "register_shapes": 55,
+        "register_shapes.<locals>._circle": 58,
+        "register_shapes.<locals>._Adapter": 61,
+        "register_shapes.<locals>._Adapter.adapt": 62,
+        "register_shapes.<locals>._posix_only": 67,
+        "Shape.sides": 23,
+        "DEFAULT_RADIUS": 16,
+        "KNOWN": 17,
+    }
+    for name, line in expected.items():
+        assert f", line {line}" in names[name], names[name]
+    texts = [t for t, _ in shown.values()]
+    assert sum(t.startswith("Circle.scale ") for t in texts) == 1
+    # Nothing from comments, strings or docstrings, and no Python keywords.
+    assert not any(t.split(" ")[0] in {"class", "for", "self", "that", "to", "alert"} for t in texts)
+
+
+def test_grouped_by_kind_and_sorted(built):
+    section = html(built, "rst_page").select_one("section.kwindex")
+    rubrics = [r.get_text() for r in section.select("p.rubric")]
+    assert rubrics == [
+        "Classes (4)",
+        "Functions (3)",
+        "Methods (6)",
+        "Class attributes (1)",
+        "Variables and constants (3)",
+        "Imports (7)",
+    ]
+    classes = [li.get_text(" ", strip=True).split(" ")[0] for li in section.select("ul")[0].select("li")]
+    assert classes == sorted(classes, key=str.lower)
+
+
+def test_signature_line_and_docstring_shown(built):
+    text = entries(html(built, "rst_page"))["kw-demo.shapes.Shape.Style.apply"][0]
+    assert "(self, colour: str = 'red') -> None" in text and "line 32" in text
+    assert "Base of all shapes." in entries(html(built, "rst_page"))["kw-demo.shapes.Shape"][0]
+
+
+def test_links_go_to_documentation_or_own_anchor_never_page_top(built):
+    util = entries(html(built, "automod"))
+    # documented by autodoc -> its autodoc entry
+    assert util["kw-demo.util.area"][1] == ["#demo.util.area"]
+    # not documented -> its own anchor on this page
+    assert util["kw-demo.util.undocumented"][1] == ["#kw-demo.util.undocumented"]
+    shapes = entries(html(built, "rst_page"))
+    assert shapes["kw-demo.shapes.register_shapes.-locals-._circle"][1] == [
+        "#kw-demo.shapes.register_shapes.-locals-._circle"
+    ]
+    hrefs = [href for _, links in shapes.values() for href in links]
+    assert all("#" in href for href in hrefs)
+
+
+def test_imports_link_to_project_module_or_intersphinx(built):
+    shapes = entries(html(built, "rst_page"))
+    assert shapes["kwimport-demo.shapes.util"][1] == ["automod.html#module-demo.util"]
+    assert shapes["kwimport-demo.shapes.compute_area"][1] == ["automod.html#demo.util.area"]
+    assert shapes["kwimport-demo.shapes.Any"][1] == ["https://docs.python.org/3/library/typing.html#typing.Any"]
+    # outside the project and not in any inventory: plain text, no warning
+    assert shapes["kwimport-demo.shapes.np"][1] == []
+    assert "np → numpy , line 12" in shapes["kwimport-demo.shapes.np"][0]
+
+
+def test_docstrings_are_text_not_markup(built):
+    soup = html(built, "rst_page")
+    assert not soup.select("section.kwindex script")
+
+
+def test_myst_and_rst_give_the_same_index(built):
+    rst = html(built, "rst_page").select_one("section.kwindex")
+    myst = html(built, "myst_page").select_one("section.kwindex")
+    assert rst is not None and myst is not None
+    assert str(rst) == str(myst)
+
+
+def test_injected_into_automodule_and_py_module_pages_and_their_toc(built):
+    automod = html(built, "automod")
+    section = automod.select_one("section.kwindex")
+    assert section.find("h2").get_text(strip=True).startswith("Keyword index")
+    assert automod.select_one(".sphinxsidebar a[href='#kwindex-demo.util']") is not None
+    pymod = entries(html(built, "pymod"))
+    assert "kw-demo.__all__" in pymod
+    assert "kwimport-demo.Circle" in pymod
+    assert built.env.tocs["automod"].astext().count("Keyword index") == 1
+
+
+def test_kwindex_json_follows_the_contract(built):
+    data = json.loads((built.outdir / "kwindex.json").read_text())
+    assert data["version"] == 1
+    assert sorted(data["modules"]) == ["demo", "demo.shapes", "demo.util"]
+    shapes = data["modules"]["demo.shapes"]
+    assert shapes["path"] == "src/demo/shapes.py"
+    assert shapes["is_package"] is False and shapes["is_test"] is False
+    assert shapes["docname"] in {"myst_page", "rst_page"}
+    assert {"name": "Circle.scale", "kind": "method", "line": 42} in shapes["keywords"]
+    assert {"name": "register_shapes.<locals>._circle", "kind": "function", "line": 58} in shapes["keywords"]
+    assert {"name": "Any", "kind": "import", "line": 6} in shapes["keywords"]
+    assert {"module": "demo.util", "names": ["area"], "line": 9} in shapes["imports"]
+    assert {"module": "demo", "names": ["util"], "line": 8} in shapes["imports"]
+    assert data["modules"]["demo"]["is_package"] is True
+    assert data["modules"]["demo"]["docname"] == "pymod"
+    assert "/tmp" not in json.dumps(data) and str(built.srcdir) not in json.dumps(data)
+
+
+@pytest.mark.parametrize("builder", ["text", "latex", "man", "singlehtml", "dirhtml", "epub"])
+def test_every_builder_succeeds(make_app, tmp_path, builder):
+    app = make_app(builder, srcdir=copy_root("basic", tmp_path))
+    app.build()
+    assert app.warning.getvalue() == ""
+    if builder == "text":
+        text = (app.outdir / "rst_page.txt").read_text()
+        assert "Keyword index" in text
+        assert '"register_shapes.<locals>._circle"(radius), line 58' in text
