@@ -37,3 +37,21 @@ def basic_html(tmp_path_factory):
         # Restores docutils' registries at once, so later apps in the module start clean.
         app.cleanup()
     return app
+
+
+def build(srcdir: Path, builder: str = "html", **kwargs):
+    """Build ``srcdir`` once (reusing its saved environment); return the app and the docnames read.
+
+    Each build gets its own application, cleaned up at once, as consecutive
+    ``sphinx-build`` runs would.
+    """
+    from sphinx.testing.util import SphinxTestApp
+
+    app = SphinxTestApp(builder, srcdir=srcdir, **kwargs)
+    read: list[str] = []
+    app.connect("env-before-read-docs", lambda app, env, docnames: read.extend(docnames))
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    return app, sorted(read)

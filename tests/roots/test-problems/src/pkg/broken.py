@@ -1,0 +1,4 @@
+"""Broken on line 3."""
+
+def broken(:
+    pass

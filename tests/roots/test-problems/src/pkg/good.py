@@ -1,0 +1,5 @@
+"""Fine."""
+
+
+def fine():
+    return 1

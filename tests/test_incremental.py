@@ -1,0 +1,59 @@
+"""Incremental and parallel builds: exactly the right pages re-read, and the same output."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from conftest import build, copy_root
+
+
+def reread(srcdir: Path) -> list[str]:
+    app, read = build(srcdir)
+    assert app.warning.getvalue() == ""
+    return read
+
+
+def test_no_change_rebuild_reads_nothing(tmp_path):
+    srcdir = copy_root("basic", tmp_path)
+    assert reread(srcdir) == ["automod", "index", "myst_page", "pymod", "rst_page"]
+    assert reread(srcdir) == []
+
+
+def test_editing_a_module_rereads_exactly_the_pages_that_show_it(tmp_path):
+    srcdir = copy_root("basic", tmp_path)
+    reread(srcdir)
+    shapes = srcdir / "src" / "demo" / "shapes.py"
+    shapes.write_text(shapes.read_text() + "\n\ndef added_later():\n    pass\n")
+    assert reread(srcdir) == ["myst_page", "rst_page"]
+    package = srcdir / "src" / "demo" / "__init__.py"
+    package.write_text(package.read_text() + "\nVERSION = '2'\n")
+    assert reread(srcdir) == ["pymod"]
+
+
+def test_touching_without_changing_rereads_nothing(tmp_path):
+    srcdir = copy_root("basic", tmp_path)
+    reread(srcdir)
+    shapes = srcdir / "src" / "demo" / "shapes.py"
+    later = shapes.stat().st_mtime + 10
+    os.utime(shapes, (later, later))
+    assert reread(srcdir) == []
+
+
+def test_a_module_appearing_rereads_the_page_that_asked_for_it(tmp_path):
+    srcdir = copy_root("problems", tmp_path)
+    build(srcdir)
+    (srcdir / "src" / "pkg" / "missing.py").write_text("def now_here():\n    pass\n")
+    app, read = build(srcdir)
+    assert read == ["index"]
+    assert "now_here" in (app.outdir / "index.html").read_text()
+
+
+def test_parallel_output_equals_serial(tmp_path):
+    serial, _ = build(copy_root("basic", tmp_path / "serial"))
+    parallel, _ = build(copy_root("basic", tmp_path / "parallel"), parallel=2)
+    assert parallel.warning.getvalue() == ""
+    pages = sorted(p.relative_to(serial.outdir) for p in Path(serial.outdir).glob("*.html"))
+    assert len(pages) >= 5
+    for page in [*pages, Path("kwindex.json")]:
+        assert (serial.outdir / page).read_text() == (parallel.outdir / page).read_text(), page
