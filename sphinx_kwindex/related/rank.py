@@ -1,16 +1,17 @@
 """Rank each module's related files from all signals, with the reasons worth showing.
 
-Each signal gives a candidate a strength in 0..1; the weighted sum ``s`` becomes
-the score ``1 - exp(-s)``. Every loop runs over one module's own links, never
-over all pairs of modules.
+Each signal gives a candidate a strength, scaled so the module's best candidate
+for that signal has 1; the weighted sum ``s`` becomes the score ``1 - exp(-s)``.
+Every loop runs over one module's own links, never over all pairs of modules.
 """
 
 from __future__ import annotations
 
 import math
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from sphinx_kwindex.model import ModuleSummary
 from sphinx_kwindex.related.graph import ProjectGraph
@@ -20,13 +21,14 @@ from sphinx_kwindex.related.weights import RelatedWeights
 
 #: Hub penalty: a link's strength is multiplied by specificity ** HUB_POWER.
 HUB_POWER = 1.5
-#: Co-change: pseudo-commits added to each file's count, so one shared commit is weak evidence.
-COCHANGE_SMOOTHING = 2
 #: Shown reasons: at least this many shared commits and this share of the module's commits.
 MIN_SHOWN_COMMITS = 2
 MIN_SHOWN_COCHANGE = 0.1
 #: Shown reason "shares identifiers": cosine at least this.
 MIN_SHOWN_IDENTIFIERS = 0.15
+#: Each signal is scaled to the module's best candidate, but never by less than this,
+#: so that weak evidence (only a hub imported, one shared commit) stays weak.
+FLOOR = {"imports": 0.3, "cochange": 0.2, "identifiers": 0.1}
 #: Folder neighbours looked at when filling a short list.
 _FOLDER_NEIGHBOURS = 10
 
@@ -42,18 +44,20 @@ class RelatedFile:
 
 
 class _Evidence:
-    """What the signals say about one candidate: weighted sum and (weight, reason) pairs."""
+    """What the signals say about one candidate: strength per signal, and the reasons they give."""
 
-    __slots__ = ("total", "reasons")
+    __slots__ = ("strengths", "reasons", "contributions", "total")
 
     def __init__(self) -> None:
+        self.strengths: dict[str, float] = {}
+        #: (signal, reason or a function making it, strong enough to show on its own)
+        self.reasons: list[tuple[str, str | Callable[[], str], bool]] = []
+        self.contributions: dict[str, float] = {}
         self.total = 0.0
-        self.reasons: list[tuple[float, str]] = []
 
-    def add(self, amount: float, reason: str | None) -> None:
-        self.total += amount
-        if reason:
-            self.reasons.append((amount, reason))
+    def add(self, signal: str, strength: float, reason: str | Callable[[], str], strong: bool = True) -> None:
+        self.strengths[signal] = self.strengths.get(signal, 0.0) + strength
+        self.reasons.append((signal, reason, strong))
 
 
 def rank_related(
@@ -79,6 +83,8 @@ class _Ranker:
         self.folders: dict[str, list[str]] = {}
         for module in sorted(summaries):
             self.folders.setdefault(self.folder(module), []).append(module)
+        self._identifiers: dict[str, frozenset[str]] = {}
+        self._toplevel: dict[str, frozenset[str]] = {}
         self.position = {module: i for members in self.folders.values() for i, module in enumerate(members)}
 
     def folder(self, module: str) -> str:
@@ -103,32 +109,59 @@ class _Ranker:
         found.pop(module, None)
         if self.weights.folder > 0:
             self.near(module, found, evidence, limit)
+        self.combine(found)
         ranked = sorted(found.items(), key=lambda item: (-item[1].total, item[0]))[:limit]
         return tuple(_entry(other, ev) for other, ev in ranked if ev.total > 0)
 
+    def combine(self, found: dict[str, _Evidence]) -> None:
+        """Weighted sum of each candidate's signal strengths (each signal scaled to its best here)."""
+        weights = self.weights.as_dict()
+        best: dict[str, float] = {}
+        for ev in found.values():
+            for signal, strength in ev.strengths.items():
+                best[signal] = max(best.get(signal, 0.0), strength)
+        for ev in found.values():
+            ev.contributions = {
+                signal: weights[signal] * strength / max(best[signal], FLOOR.get(signal, 0.0))
+                for signal, strength in ev.strengths.items()
+                if best[signal] > 0
+            }
+            ev.total = sum(ev.contributions.values())
+
     # -- signals -----------------------------------------------------------
 
-    def link(self, source: str, target: str, names: tuple[str, ...]) -> float:
-        """Strength of ``source`` importing ``names`` from ``target``: more names more, hubs less."""
+    def link(self, source: str, target: str, count: int) -> float:
+        """Strength of ``source`` using ``count`` names of ``target``: more names more, hubs less."""
         graph = self.graph
         specific = graph.specificity(graph.in_degree(target)) ** HUB_POWER
         broad = graph.specificity(graph.out_degree(source)) ** 0.5
-        return specific * broad * (0.6 + 0.4 * min(1.0, max(1, len(names)) / 4))
+        return specific * broad * (0.6 + 0.4 * min(1.0, max(1, count) / 4))
+
+    def used(self, source: str, target: str, names: tuple[str, ...]) -> int:
+        """Names imported, or for ``import target``: its top-level names ``source`` mentions."""
+        if names:
+            return len(names)
+        if source not in self._identifiers:
+            self._identifiers[source] = frozenset(self.summaries[source].identifiers)
+        if target not in self._toplevel:
+            definitions = self.summaries[target].definitions
+            self._toplevel[target] = frozenset(d.name for d in definitions if "." not in d.name)
+        return len(self._toplevel[target] & self._identifiers[source])
 
     def imports(self, module: str, evidence) -> None:
-        weight = self.weights.imports
         for target, names in self.graph.imports_of(module).items():
-            evidence(target).add(weight * self.link(module, target, names), _imports_reason(names))
+            count = self.used(module, target, names)
+            evidence(target).add("imports", self.link(module, target, count), _imports_reason(names, count))
         for source, names in self.graph.imported_by(module).items():
-            evidence(source).add(weight * self.link(source, module, names), _imported_by_reason(names))
+            count = self.used(source, module, names)
+            evidence(source).add("imports", self.link(source, module, count), _imported_by_reason(names, count))
 
     def tests(self, module: str, evidence) -> None:
-        weight = self.weights.tests
         tests_of, tested_by = self.graph.test_links(module)
         for target, strength in tests_of.items():
-            evidence(target).add(weight * strength, "tested by this module")
+            evidence(target).add("tests", strength, "tested by this module")
         for test, strength in tested_by.items():
-            evidence(test).add(weight * strength, "tests this module")
+            evidence(test).add("tests", strength, "tests this module")
 
     def changes(self, module: str, evidence) -> None:
         path = self.summaries[module].path
@@ -137,29 +170,27 @@ class _Ranker:
             other = self.by_path.get(other_path)
             if other is None:
                 continue
-            theirs = self.cochange.commits_of(other_path)
-            strength = together / math.sqrt((mine + COCHANGE_SMOOTHING) * (theirs + COCHANGE_SMOOTHING))
+            strength = together / mine
             shown = together >= MIN_SHOWN_COMMITS and together / mine >= MIN_SHOWN_COCHANGE
-            reason = f"changed together in {together} of {mine} commits" if shown else None
-            evidence(other).add(self.weights.cochange * strength, reason)
+            evidence(other).add("cochange", strength, f"changed together in {together} of {mine} commits", shown)
 
     def shared_words(self, module: str, evidence) -> None:
         for other, similarity in self.identifiers.similar(module).items():
-            reason = None
-            if similarity >= MIN_SHOWN_IDENTIFIERS:
-                reason = "shares identifiers: " + ", ".join(self.identifiers.shared_words(module, other))
-            evidence(other).add(self.weights.identifiers * similarity, reason)
+            reason = partial(self.shared_reason, module, other)
+            evidence(other).add("identifiers", similarity, reason, similarity >= MIN_SHOWN_IDENTIFIERS)
+
+    def shared_reason(self, module: str, other: str) -> str:
+        return "shares identifiers: " + ", ".join(self.identifiers.shared_words(module, other))
 
     def near(self, module: str, found: dict[str, _Evidence], evidence, limit: int) -> None:
         """Folder proximity: a tie-breaker among candidates, and fills a short list with neighbours."""
-        weight = self.weights.folder
         home = self.folder(module)
         for other, ev in found.items():
             there = self.folder(other)
             if there == home:
-                ev.add(weight, "same folder")
+                ev.add("folder", 1.0, "same folder")
             elif posixpath.dirname(there) == home or posixpath.dirname(home) == there:
-                ev.add(weight / 2, None)
+                ev.add("folder", 0.5, "near folder", False)
         if len(found) >= limit:
             return
         members = self.folders[home]
@@ -171,27 +202,33 @@ class _Ranker:
             if len(found) >= limit:
                 break
             if other != module and other not in found:
-                evidence(other).add(weight, "same folder")
+                evidence(other).add("folder", 1.0, "same folder")
 
 
-def _imports_reason(names: tuple[str, ...]) -> str:
-    if not names:
-        return "imports the module"
-    return f"imports {len(names)} name{'s' if len(names) != 1 else ''} from"
+def _names(count: int) -> str:
+    return f"{count} name{'s' if count != 1 else ''}"
 
 
-def _imported_by_reason(names: tuple[str, ...]) -> str:
-    if not names:
-        return "imported by (the module)"
-    return f"imported by ({len(names)} name{'s' if len(names) != 1 else ''})"
+def _imports_reason(names: tuple[str, ...], count: int) -> str:
+    if names:
+        return f"imports {_names(count)} from"
+    return f"imports the module, uses {_names(count)} from" if count else "imports the module"
+
+
+def _imported_by_reason(names: tuple[str, ...], count: int) -> str:
+    if names:
+        return f"imported by ({_names(count)})"
+    return f"imported by (the module, {_names(count)})" if count else "imported by (the module)"
 
 
 def _entry(module: str, evidence: _Evidence) -> RelatedFile:
-    reasons = sorted(evidence.reasons, key=lambda item: -item[0])
+    """The entry, with its strong reasons (strongest signal first), else its strongest weak one."""
+    ordered = sorted(evidence.reasons, key=lambda item: -evidence.contributions.get(item[0], 0.0))
+    ordered = [item for item in ordered if item[0] != "folder"] + [item for item in ordered if item[0] == "folder"]
+    shown = [reason for _, reason, strong in ordered if strong] or [reason for _, reason, _ in ordered[:1]]
     words: list[str] = []
-    for _, reason in reasons:
-        if reason not in words and reason != "same folder":
-            words.append(reason)
-    if not words and any(reason == "same folder" for _, reason in reasons):
-        words.append("same folder")
+    for reason in shown:
+        text = reason() if callable(reason) else reason
+        if text not in words and (text != "same folder" or not words):
+            words.append(text)
     return RelatedFile(module, round(1 - math.exp(-evidence.total), 2), tuple(words))

@@ -29,10 +29,10 @@ def link_tests(
     summaries: Mapping[str, ModuleSummary], imports: Mapping[str, Mapping[str, tuple[str, ...]]]
 ) -> dict[str, dict[str, float]]:
     """For every test module: {tested project module: strength in 0..1}."""
-    tests = sorted(module for module, summary in summaries.items() if summary.source.is_test)
+    tests = sorted(module for module, summary in summaries.items() if is_test(summary))
     by_stem: dict[str, list[str]] = {}
     for module, summary in summaries.items():
-        if not summary.source.is_test:
+        if not is_test(summary):
             by_stem.setdefault(_plain(module.rpartition(".")[2]), []).append(module)
     importers: dict[str, int] = {}
     for test in tests:
@@ -48,7 +48,7 @@ def link_tests(
             for module in _pick(by_stem.get(stem, ()), summaries, folders, imported):
                 found[module] = max(found.get(module, 0.0), strength)
         for target in imported:
-            if target in summaries and not summaries[target].source.is_test:
+            if target in summaries and not is_test(summaries[target]):
                 strength = IMPORTED * _specificity(importers[target], len(tests))
                 if strength >= _MIN_IMPORT_LINK:
                     found[target] = min(1.0, max(found.get(target, 0.0), strength) + (0.2 if target in found else 0))
@@ -56,6 +56,11 @@ def link_tests(
         if found:
             links[test] = found
     return links
+
+
+def is_test(summary: ModuleSummary) -> bool:
+    """A test module: found as one, or under a top-level ``testing/`` folder (pytest's layout)."""
+    return summary.source.is_test or summary.path.split("/", 1)[0] == "testing"
 
 
 def _plain(name: str) -> str:
