@@ -99,8 +99,11 @@ def find_sources(roots: list[Path], exclude: list[str] = (), skip: list[Path] = 
                 if suffix not in _SUFFIXES or (suffix == ".pyi" and stem + ".py" in names):
                     continue
                 abspath = os.path.join(folder, filename)
-                source = _source_file(found, root, folder, stem, suffix, abspath, is_package_dir, real_roots)
-                if source is None or any(fnmatch.fnmatchcase(source.path, pattern) for pattern in exclude):
+                path = os.path.relpath(abspath, found.project_root).replace(os.sep, "/")
+                if any(fnmatch.fnmatchcase(path, pattern) for pattern in exclude):
+                    continue
+                source = _source_file(found, root, folder, stem, suffix, abspath, path, is_package_dir, real_roots)
+                if source is None:
                     continue
                 if source.module in seen:
                     message = f"module {source.module!r} is also found at {seen[source.module]}; this copy is ignored"
@@ -115,7 +118,7 @@ def _unreadable(found: FoundSources, exc: OSError) -> None:
     found.problems.append((exc.filename or "", Problem("unreadable", f"cannot list folder: {exc.strerror}")))
 
 
-def _source_file(found, root, folder, stem, suffix, abspath, is_package_dir, real_roots) -> SourceFile | None:
+def _source_file(found, root, folder, stem, suffix, abspath, path, is_package_dir, real_roots) -> SourceFile | None:
     if os.path.islink(abspath):
         target = os.path.realpath(abspath)
         if not os.path.isfile(target):
@@ -140,7 +143,6 @@ def _source_file(found, root, folder, stem, suffix, abspath, is_package_dir, rea
         message = f"{'/'.join(parts) or stem!r} is not an importable module name; file skipped"
         found.problems.append((abspath, Problem("bad-module-name", message)))
         return None
-    path = os.path.relpath(abspath, found.project_root).replace(os.sep, "/")
     return SourceFile(
         module=".".join(parts),
         abspath=abspath,
