@@ -1,0 +1,306 @@
+"""Related files, pure layer: import graph, test links, identifiers, co-change, ranking."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from sphinx_kwindex.analyse import analyse_file
+from sphinx_kwindex.find import find_sources
+from sphinx_kwindex.related import (
+    CoChange,
+    ProjectGraph,
+    RelatedFile,
+    RelatedWeights,
+    rank_related,
+    read_cochange,
+)
+from sphinx_kwindex.related.identifiers import words_of
+
+needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+FILES = {
+    "src/pkg/__init__.py": "from .core import Engine\n__all__ = ['Engine']\n",
+    "src/pkg/core.py": (
+        "from .util import log\n\n"
+        "class Engine:\n"
+        "    def autotune_choice(self, timings):\n"
+        "        log(timings)\n"
+        "        return self.benchmark_timings(timings)\n"
+    ),
+    "src/pkg/render.py": (
+        "from pkg import Engine\n"
+        "from . import widgets\n"
+        "from .util import log\n\n"
+        "def render(engine: Engine):\n"
+        "    log(widgets.Widget)\n"
+    ),
+    "src/pkg/widgets.py": "from .util import log\n\nclass Widget:\n    pass\n",
+    "src/pkg/tuning.py": (
+        "from .util import log\n\n"
+        "def autotune_timings(choice_timings, benchmark_timings):\n"
+        "    log(choice_timings)\n"
+        "    return autotune_choice_benchmark(benchmark_timings)\n"
+    ),
+    "src/pkg/util.py": "def log(*args):\n    print(*args)\n",
+    "src/pkg/sub/__init__.py": "",
+    "src/pkg/sub/parser.py": "from pkg.util import log\n\ndef parse(text):\n    log(text)\n",
+    "tests/test_render.py": "def test_render():\n    assert True\n",
+    "tests/test_core.py": "from pkg.core import Engine\n\ndef test_engine():\n    Engine()\n",
+    "tests/sub/test_parsing.py": "from pkg.sub.parser import parse\n\ndef test_parse():\n    parse('x')\n",
+}
+
+
+def write_project(root: Path, files: dict[str, str] = FILES) -> Path:
+    for path, text in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return root
+
+
+def summarise(root: Path) -> dict:
+    found = find_sources([(root / "src").resolve(), (root / "tests").resolve()])
+    return {source.module: analyse_file(source) for source in found.files}
+
+
+@pytest.fixture
+def project(tmp_path):
+    summaries = summarise(write_project(tmp_path / "proj"))
+    return summaries, ProjectGraph.build(summaries)
+
+
+def git(cwd: Path, *args: str) -> str:
+    command = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "init.defaultBranch=main"]
+    return subprocess.run([*command, *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def commit(repo: Path, message: str, changes: dict[str, str]) -> None:
+    for path, text in changes.items():
+        target = repo / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+
+
+# -- import graph -------------------------------------------------------------
+
+
+def test_imports_resolve_relative_submodule_and_reexport(project):
+    _, graph = project
+    # ``from pkg import Engine`` leads through pkg/__init__ (from .core import Engine) to pkg.core;
+    # ``from . import widgets`` is the submodule pkg.widgets.
+    assert graph.imports_of("pkg.render") == {"pkg.core": ("Engine",), "pkg.util": ("log",), "pkg.widgets": ()}
+    assert graph.imports_of("pkg") == {"pkg.core": ("Engine",)}
+    assert list(graph.imports_of("pkg.render")) == sorted(graph.imports_of("pkg.render"))
+
+
+def test_imported_by_is_the_reverse(project):
+    _, graph = project
+    assert graph.imported_by("pkg.core") == {
+        "pkg": ("Engine",),
+        "pkg.render": ("Engine",),
+        "tests.test_core": ("Engine",),
+    }
+    assert set(graph.imported_by("pkg.util")) == {"pkg.core", "pkg.render", "pkg.widgets", "pkg.tuning",
+                                                  "pkg.sub.parser"}
+    assert graph.imported_by("tests.test_core") == {}
+
+
+# -- test links ---------------------------------------------------------------
+
+
+def test_tests_linked_by_name_imports_and_mirrored_folders(project):
+    _, graph = project
+    assert graph.tests_of("tests.test_render") == ("pkg.render",)  # by name only, no import
+    assert graph.tests_of("tests.test_core")[0] == "pkg.core"
+    assert "pkg.sub.parser" in graph.tests_of("tests.sub.test_parsing")  # imports, folder mirrors pkg/sub
+    assert graph.tested_by("pkg.core") == ("tests.test_core",)
+    assert graph.tested_by("pkg.render") == ("tests.test_render",)
+    assert graph.tests_of("pkg.core") == ()
+
+
+# -- identifiers --------------------------------------------------------------
+
+
+def test_identifier_words_split_snake_and_camel_case():
+    assert words_of("autotune_choice") == ["autotune", "choice"]
+    assert words_of("HTTPServerError") == ["http", "server", "error"]
+    assert words_of("self") == []
+
+
+# -- ranking ------------------------------------------------------------------
+
+
+def reasons_of(ranked, module, other):
+    return next(entry.reasons for entry in ranked[module] if entry.module == other)
+
+
+def test_rank_related_reasons_and_shape(project):
+    summaries, graph = project
+    ranked = rank_related(summaries, graph, None, RelatedWeights(), limit=5)
+    assert set(ranked) == set(summaries)
+    for module, entries in ranked.items():
+        assert len(entries) <= 5
+        assert module not in [entry.module for entry in entries]
+        scores = [entry.score for entry in entries]
+        assert scores == sorted(scores, reverse=True)
+        assert all(0 <= score <= 1 and round(score, 2) == score for score in scores)
+        assert all(entry.reasons for entry in entries)
+    assert "imports 1 name from" in reasons_of(ranked, "pkg.render", "pkg.core")
+    assert "imported by (1 name)" in reasons_of(ranked, "pkg.core", "pkg.render")
+    assert "tests this module" in reasons_of(ranked, "pkg.render", "tests.test_render")
+    assert "tested by this module" in reasons_of(ranked, "tests.test_render", "pkg.render")
+    assert any(r.startswith("shares identifiers: ") and "timings" in r for r in reasons_of(ranked, "pkg.tuning", "pkg.core"))
+    # deterministic
+    assert rank_related(summaries, graph, None, RelatedWeights(), limit=5) == ranked
+
+
+def test_related_file_serialises_to_the_json_contract(project):
+    summaries, graph = project
+    entry = rank_related(summaries, graph, None, RelatedWeights())["pkg.render"][0]
+    data = json.loads(json.dumps(asdict(entry)))
+    assert set(data) == {"module", "score", "reasons"}
+    assert isinstance(data["score"], float) and isinstance(data["reasons"], list)
+
+
+def test_hub_weighs_little(tmp_path):
+    files = {"src/app/__init__.py": "", "src/app/hub.py": "def helper():\n    pass\n",
+             "src/app/special.py": "def special():\n    pass\n"}
+    for i in range(12):
+        files[f"src/app/m{i:02}.py"] = "from app.hub import helper\n"
+    files["src/app/client.py"] = "from app.hub import helper\nfrom app.special import special\n"
+    summaries = summarise(write_project(tmp_path / "hub", files | {"tests/test_nothing.py": ""}))
+    graph = ProjectGraph.build(summaries)
+    assert graph.specificity(graph.in_degree("app.hub")) < graph.specificity(graph.in_degree("app.special"))
+    ranked = rank_related(summaries, graph, None, RelatedWeights(identifiers=0))
+    names = [entry.module for entry in ranked["app.client"]]
+    assert names.index("app.special") < names.index("app.hub")
+    assert ranked["app.client"][0].module == "app.special"
+
+
+def test_zero_weight_turns_a_signal_off(project):
+    summaries, graph = project
+    ranked = rank_related(summaries, graph, None, RelatedWeights(imports=0, tests=0, identifiers=0, folder=0))
+    assert all(entries == () for entries in ranked.values())
+
+
+def test_folder_is_only_a_tie_breaker(project):
+    summaries, graph = project
+    ranked = rank_related(summaries, graph, None, RelatedWeights())
+    for entries in ranked.values():
+        for entry in entries:
+            if "same folder" in entry.reasons:
+                assert entry.reasons == ("same folder",)
+
+
+# -- weights ------------------------------------------------------------------
+
+
+def test_weights_from_mapping():
+    weights = RelatedWeights.from_mapping({"cochange": 3, "folder": 0})
+    assert weights.cochange == 3.0 and weights.folder == 0.0 and weights.imports == RelatedWeights().imports
+    with pytest.raises(ValueError, match=r"unknown.*colour.*allowed: imports, cochange, tests, identifiers, folder"):
+        RelatedWeights.from_mapping({"colour": 1})
+    with pytest.raises(ValueError, match="negative"):
+        RelatedWeights.from_mapping({"imports": -1})
+    with pytest.raises(ValueError, match="number"):
+        RelatedWeights.from_mapping({"imports": "high"})
+
+
+# -- git co-change ------------------------------------------------------------
+
+
+@pytest.fixture
+def repo(tmp_path):
+    root = write_project(tmp_path / "repo")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "start")
+    for i in range(3):
+        commit(root, f"render and widgets {i}", {"src/pkg/render.py": FILES["src/pkg/render.py"] + f"# {i}\n",
+                                                  "src/pkg/widgets.py": FILES["src/pkg/widgets.py"] + f"# {i}\n"})
+    commit(root, "tuning alone", {"src/pkg/tuning.py": FILES["src/pkg/tuning.py"] + "# x\n"})
+    many = {f"data/file{i}.txt": "x" for i in range(40)}
+    commit(root, "mass change", many | {"src/pkg/tuning.py": "# mass\n", "src/pkg/util.py": "# mass\n"})
+    return root
+
+
+@needs_git
+def test_read_cochange_counts_pairs_and_skips_large_commits(repo):
+    summaries = summarise(repo)
+    paths = [summary.path for summary in summaries.values()]
+    cochange, reason = read_cochange(repo, paths)
+    assert cochange is not None, reason
+    # the first commit (all files) and three commits changing both
+    assert cochange.partners("src/pkg/render.py")["src/pkg/widgets.py"] == 4
+    assert cochange.commits_of("src/pkg/render.py") == 4
+    # only the first commit links these two: the 42-file commit is skipped
+    assert cochange.partners("src/pkg/tuning.py")["src/pkg/util.py"] == 1
+    assert cochange.commits_of("src/pkg/tuning.py") == 2
+    ranked = rank_related(summaries, ProjectGraph.build(summaries), cochange, RelatedWeights())
+    assert "changed together in 4 of 4 commits" in reasons_of(ranked, "pkg.render", "pkg.widgets")
+    assert ranked["pkg.render"][0].module == "pkg.widgets"
+
+
+@needs_git
+def test_read_cochange_bounded_by_max_commits(repo):
+    cochange, _ = read_cochange(repo, ["src/pkg/render.py", "src/pkg/widgets.py"], max_commits=3)
+    assert cochange.commits == 1  # of the last three: one skipped (too large), one touching neither
+    assert cochange.partners("src/pkg/render.py") == {"src/pkg/widgets.py": 1}
+
+
+@needs_git
+def test_read_cochange_follows_renames(repo):
+    git(repo, "mv", "src/pkg/widgets.py", "src/pkg/controls.py")
+    git(repo, "commit", "-q", "-m", "rename")
+    cochange, _ = read_cochange(repo, ["src/pkg/render.py", "src/pkg/controls.py"])
+    assert cochange.partners("src/pkg/render.py") == {"src/pkg/controls.py": 4}
+
+
+@needs_git
+def test_shallow_clone_gives_no_history(repo, tmp_path):
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(shallow))
+    cochange, reason = read_cochange(shallow, ["src/pkg/render.py"])
+    assert cochange is None and "shallow" in reason
+
+
+def test_no_work_tree_gives_no_history(tmp_path):
+    cochange, reason = read_cochange(write_project(tmp_path / "plain"), ["src/pkg/render.py"])
+    assert cochange is None and "not in a git work tree" in reason
+
+
+def test_missing_git_gives_no_history(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    cochange, reason = read_cochange(tmp_path, ["a.py"])
+    assert cochange is None and "git is not installed" in reason
+
+
+def test_cochange_from_commits():
+    cochange = CoChange.from_commits([["a.py", "b.py"], ["a.py", "b.py", "c.py"], ["a.py"]])
+    assert cochange.commits == 3
+    assert cochange.commits_of("a.py") == 3
+    assert cochange.partners("a.py") == {"b.py": 2, "c.py": 1}
+    assert cochange.partners("zzz.py") == {}
+
+
+def test_graph_pickles(project):
+    import pickle
+
+    _, graph = project
+    again = pickle.loads(pickle.dumps(graph))
+    assert again.imports_of("pkg.render") == graph.imports_of("pkg.render")
+    assert again.tested_by("pkg.core") == graph.tested_by("pkg.core")
+
+
+def test_related_file_is_frozen():
+    entry = RelatedFile("a", 0.5, ("imports 1 name from",))
+    with pytest.raises(AttributeError):
+        entry.score = 1.0
