@@ -128,6 +128,12 @@ def _parse(text: str, modname: str) -> nodes.Module:
     return module
 
 
+def _def_line(node: nodes.NodeNG) -> int:
+    """The line of the ``def``/``class`` keyword; astroid's ``lineno`` is the first decorator's."""
+    position = getattr(node, "position", None)
+    return (position.lineno if position is not None else node.lineno) or 0
+
+
 def _first_line(node: nodes.NodeNG) -> str:
     doc = getattr(node, "doc_node", None)
     if doc is None or not isinstance(doc.value, str):
@@ -178,7 +184,7 @@ class _Collector:
         # a class or def still wins over a plain assignment of the same name (``x = None``).
         known = self.definitions.get(name)
         if known is None or (known.kind in _ASSIGNED and kind not in _ASSIGNED):
-            self.definitions[name] = Definition(name, kind, node.lineno or 0, signature, _first_line(node))
+            self.definitions[name] = Definition(name, kind, _def_line(node), signature, _first_line(node))
 
     def assignment(self, node: nodes.Assign | nodes.AnnAssign, prefix: str, kind: str) -> None:
         targets = node.targets if isinstance(node, nodes.Assign) else [node.target]

@@ -41,7 +41,7 @@ def test_every_definition_listed_once_with_its_line(built):
         "Shape.Style.apply": 32,
         "Circle": 36,
         "Circle.__init__": 39,
-        "Circle.scale": 42,  # three overloads: one keyword at the first line
+        "Circle.scale": 43,  # three overloads: one keyword at the first `def` (not the decorator)
         "Circle.area": 51,
         "register_shapes": 55,
         "register_shapes.<locals>._circle": 58,
@@ -136,7 +136,7 @@ def test_kwindex_json_follows_the_contract(built):
     assert shapes["path"] == "src/demo/shapes.py"
     assert shapes["is_package"] is False and shapes["is_test"] is False
     assert shapes["docname"] in {"myst_page", "rst_page"}
-    assert {"name": "Circle.scale", "kind": "method", "line": 42} in shapes["keywords"]
+    assert {"name": "Circle.scale", "kind": "method", "line": 43} in shapes["keywords"]
     assert {"name": "register_shapes.<locals>._circle", "kind": "function", "line": 58} in shapes["keywords"]
     assert {"name": "Any", "kind": "import", "line": 6} in shapes["keywords"]
     assert {"module": "demo.util", "names": ["area"], "line": 9} in shapes["imports"]
