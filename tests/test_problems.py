@@ -29,7 +29,7 @@ def test_each_problem_is_one_located_warning(problems):
         f"{src / 'src' / 'pkg' / 'broken.py'}:3: WARNING: cannot parse: invalid syntax [kwindex.syntax-error]",
         f"{src / 'index.rst'}:4: WARNING: kwindex directive: bad :kinds: value 'class, nonsense': "
         "unknown kind(s) 'nonsense'; allowed: class, function, method, attribute, variable, import; "
-        "showing the default kinds [kwindex.bad-option]",
+        "using the default [kwindex.bad-option]",
         f"{src / 'index.rst'}:7: WARNING: kwindex directive: unknown module 'pkg.missing' "
         "(not found under kwindex_paths) [kwindex.unknown-module]",
     ]

@@ -9,6 +9,7 @@ from pathlib import Path
 from sphinx.errors import ConfigError
 
 from sphinx_kwindex.model import KINDS
+from sphinx_kwindex.related import RelatedWeights
 
 #: (name, default, rebuild, types) of every configuration value.
 CONFIG_VALUES = (
@@ -17,7 +18,14 @@ CONFIG_VALUES = (
     ("kwindex_inject", True, "env", (bool,)),
     ("kwindex_source_url", None, "env", (str, type(None))),
     ("kwindex_kinds", list(KINDS), "env", (list, tuple)),
+    ("kwindex_sections", ["keywords", "related"], "env", (list, tuple)),
+    ("kwindex_related_limit", 10, "env", (int,)),
+    ("kwindex_related_weights", {}, "env", (dict,)),
+    ("kwindex_history_max_commits", 1000, "env", (int,)),
 )
+
+#: What a page can show for a module, in page order.
+SECTIONS = ("keywords", "related")
 
 SOURCE_URL_FIELDS = ("path", "line", "module")
 
@@ -31,6 +39,10 @@ class KwindexSettings:
     inject: bool = True
     source_url: str | None = None
     kinds: tuple[str, ...] = KINDS
+    sections: tuple[str, ...] = SECTIONS
+    related_limit: int = 10
+    weights: RelatedWeights = RelatedWeights()
+    history_max_commits: int = 1000
 
     @classmethod
     def from_config(cls, config, confdir: str | Path) -> KwindexSettings:
@@ -53,7 +65,24 @@ class KwindexSettings:
         unknown = [kind for kind in kinds if kind not in KINDS]
         if unknown:
             raise ConfigError(f"kwindex_kinds: unknown kind(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(KINDS)}")
-        return cls(tuple(resolved), tuple(exclude), inject, source_url or None, tuple(kinds))
+        sections = _string_list(config, "kwindex_sections", f"a list drawn from {', '.join(SECTIONS)}")
+        try:
+            sections = parse_sections(" ".join(sections))
+        except ValueError as exc:
+            raise ConfigError(f"kwindex_sections: {exc}") from None
+        related_limit = _count(config, "kwindex_related_limit", "the most related files a page lists")
+        history = _count(config, "kwindex_history_max_commits", "the most git commits read (0: no history)")
+        raw_weights = config.kwindex_related_weights
+        if not isinstance(raw_weights, dict):
+            raise ConfigError(f"kwindex_related_weights must be a dict of signal name to weight, not {raw_weights!r}")
+        try:
+            weights = RelatedWeights.from_mapping(raw_weights)
+        except ValueError as exc:
+            raise ConfigError(f"kwindex_related_weights: {exc}") from None
+        return cls(
+            tuple(resolved), tuple(exclude), inject, source_url or None, tuple(kinds),
+            sections, related_limit, weights, history,
+        )
 
     def source_link(self, path: str, line: int, module: str = "") -> str | None:
         if not self.source_url:
@@ -68,6 +97,33 @@ def parse_kinds(text: str) -> tuple[str, ...]:
     if unknown or not kinds:
         raise ValueError(f"unknown kind(s) {', '.join(map(repr, unknown)) or '(none given)'}; allowed: {', '.join(KINDS)}")
     return kinds
+
+
+def parse_sections(text: str) -> tuple[str, ...]:
+    """``keywords, related`` -> ('keywords', 'related'); raises ValueError naming what is allowed."""
+    sections = tuple(part.strip() for part in text.replace(",", " ").split() if part.strip())
+    unknown = [section for section in sections if section not in SECTIONS]
+    if unknown:
+        raise ValueError(f"unknown section(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(SECTIONS)}")
+    return sections
+
+
+def parse_count(text: str) -> int:
+    """A whole number >= 0, for directive options."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise ValueError(f"{value} is negative; give 0 or more")
+    return value
+
+
+def _count(config, name: str, meaning: str) -> int:
+    value = getattr(config, name)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f"{name} must be a whole number >= 0 ({meaning}), not {value!r}")
+    return value
 
 
 def _string_list(config, name: str, allowed: str) -> list[str]:

@@ -8,7 +8,7 @@ from docutils.parsers.rst import directives
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from sphinx_kwindex.glue.config import parse_kinds
+from sphinx_kwindex.glue.config import parse_count, parse_kinds, parse_sections
 from sphinx_kwindex.render import unknown_module_note
 
 if TYPE_CHECKING:
@@ -26,22 +26,20 @@ class KwindexDirective(SphinxDirective):
     optional_arguments = 0
     has_content = False
     # Values are checked in run(), so a bad one is a located ``kwindex`` warning, not a docutils error.
-    option_spec: ClassVar = {"kinds": directives.unchanged_required}
+    option_spec: ClassVar = {
+        "kinds": directives.unchanged_required,
+        "sections": directives.unchanged,
+        "related-limit": directives.unchanged_required,
+    }
     #: set by :func:`make_directive` for each Sphinx application
     extension: ClassVar[KwindexExtension]
 
     def run(self) -> list[nodes.Node]:
         module = self.arguments[0]
-        kinds = self.extension.settings.kinds
-        if "kinds" in self.options:
-            try:
-                kinds = parse_kinds(self.options["kinds"])
-            except ValueError as exc:
-                logger.warning(
-                    "kwindex directive: bad :kinds: value %r: %s; showing the default kinds",
-                    self.options["kinds"], exc,
-                    type="kwindex", subtype="bad-option", location=self.get_location(),
-                )
+        settings = self.extension.settings
+        kinds = self.option("kinds", parse_kinds, settings.kinds)
+        sections = self.option("sections", parse_sections, settings.sections)
+        related_limit = self.option("related-limit", parse_count, settings.related_limit)
         if module not in self.extension.index:
             logger.warning(
                 "kwindex directive: unknown module %r (not found under kwindex_paths)",
@@ -49,7 +47,23 @@ class KwindexDirective(SphinxDirective):
             )
             self.env.domains["kwindex"].note_missing(self.env.docname, module)
             return [unknown_module_note(module)]
-        return self.extension.render_module(module, self.env, self.state.document, kinds)
+        return self.extension.render_module(
+            module, self.env, self.state.document, kinds=kinds, sections=sections, related_limit=related_limit
+        )
+
+    def option(self, name: str, parse, default):
+        """An option's parsed value; a bad one is a located warning and the default."""
+        if name not in self.options:
+            return default
+        try:
+            return parse(self.options[name] or "")
+        except ValueError as exc:
+            logger.warning(
+                "kwindex directive: bad :%s: value %r: %s; using the default",
+                name, self.options[name], exc,
+                type="kwindex", subtype="bad-option", location=self.get_location(),
+            )
+            return default
 
 
 def make_directive(extension: KwindexExtension) -> type[KwindexDirective]:

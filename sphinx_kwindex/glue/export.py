@@ -12,7 +12,7 @@ from sphinx_kwindex.project import ProjectIndex
 JSON_VERSION = 1
 
 
-def kwindex_data(index: ProjectIndex, domain, related=None) -> dict:
+def kwindex_data(index: ProjectIndex, domain) -> dict:
     """The export as plain data: every analysed module, sorted by name."""
     modules = {}
     for name, summary in index.modules.items():
@@ -26,15 +26,23 @@ def kwindex_data(index: ProjectIndex, domain, related=None) -> dict:
             "docname": location[0] if location else None,
             "keywords": keywords,
             "imports": [{"module": i.module, "names": list(i.names), "line": i.line} for i in summary.imports],
-            "related": list((related or {}).get(name, ())),
+            "related": [
+                {
+                    "module": entry.module,
+                    "path": index.modules[entry.module].path,
+                    "score": entry.score,
+                    "reasons": list(entry.reasons),
+                }
+                for entry in index.related(name)
+            ],
         }
     return {"version": JSON_VERSION, "modules": modules}
 
 
-def write_kwindex_json(outdir: Path, index: ProjectIndex, domain, related=None) -> Path:
+def write_kwindex_json(outdir: Path, index: ProjectIndex, domain) -> Path:
     """Write ``outdir/kwindex.json`` atomically (readers never see half a file)."""
     target = outdir / "kwindex.json"
-    data = kwindex_data(index, domain, related)
+    data = kwindex_data(index, domain)
     fd, tmp = tempfile.mkstemp(dir=outdir, prefix=".kwindex-", suffix=".json")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as stream:

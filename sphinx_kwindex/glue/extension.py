@@ -21,7 +21,8 @@ from sphinx_kwindex.find import find_sources
 from sphinx_kwindex.glue.config import KwindexSettings
 from sphinx_kwindex.glue.export import write_kwindex_json
 from sphinx_kwindex.project import ProjectIndex
-from sphinx_kwindex.render import RenderContext, render_keyword_index
+from sphinx_kwindex.related import read_cochange
+from sphinx_kwindex.render import RenderContext, render_keyword_index, render_related
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -62,9 +63,26 @@ class KwindexExtension:
                 app.verbosity, stringify_func=lambda source: source.module,
             )
         ]
-        self.index = ProjectIndex.from_summaries(found.project_root, summaries, found.problems)
+        self.index = ProjectIndex.from_summaries(
+            found.project_root,
+            summaries,
+            found.problems,
+            cochange=self._read_history(found),
+            weights=self.settings.weights,
+            related_limit=self.settings.related_limit,
+        )
         self._warn_problems()
         logger.info("kwindex: %d modules under %s", len(self.index.modules), found.project_root)
+
+    def _read_history(self, found):
+        """Git co-change for the related files, or None (said once, at info level)."""
+        if self.settings.weights.cochange <= 0 or self.settings.history_max_commits <= 0 or not found.files:
+            return None
+        cochange, note = read_cochange(
+            found.project_root, [source.path for source in found.files], self.settings.history_max_commits
+        )
+        logger.info("kwindex: %s", note)
+        return cochange
 
     def _warn_problems(self) -> None:
         problems = list(self.index.find_problems)
@@ -84,7 +102,7 @@ class KwindexExtension:
         for docname, shown in env.domains["kwindex"].shown_digests().items():
             if docname in changed or docname in removed or docname in added:
                 continue
-            if any(self.index.render_digest(module) != digest for module, digest in shown.items()):
+            if any(self.index.render_digest(module, limit) != digest for module, (digest, limit) in shown.items()):
                 outdated.append(docname)
         if outdated:
             logger.info("kwindex: %d page(s) show changed modules", len(outdated))
@@ -92,10 +110,15 @@ class KwindexExtension:
 
     # -- rendering (directive and doctree-read) ----------------------------
 
-    def render_module(self, module: str, env: BuildEnvironment, document: nodes.document, kinds=None):
+    def render_module(
+        self, module: str, env: BuildEnvironment, document: nodes.document, *, kinds=None, sections=None,
+        related_limit: int | None = None,
+    ) -> list[nodes.Node]:
         """Nodes showing ``module`` in ``document``, recorded in the domain."""
         summary = self.index.get(module)
         docname = env.docname
+        sections = self.settings.sections if sections is None else sections
+        limit = self.settings.related_limit if related_limit is None else related_limit
 
         def new_id(term: str) -> str:
             node_id = make_id(env, document, "", term)
@@ -109,12 +132,16 @@ class KwindexExtension:
             kinds=kinds or self.settings.kinds,
         )
         rendered = render_keyword_index(summary, self.index, ctx)
+        shown = rendered.nodes if "keywords" in sections else []
+        if "related" in sections:
+            shown = [*shown, render_related(summary, self.index, ctx, limit)]
+        anchors = rendered.anchors if "keywords" in sections else []
         env.domains["kwindex"].note_module(
-            docname, module, rendered.module_id, self.index.render_digest(module), rendered.anchors
+            docname, module, rendered.module_id, self.index.render_digest(module, limit), limit, anchors
         )
-        for node in rendered.nodes:
+        for node in shown:
             node["kwindex_module"] = module
-        return rendered.nodes
+        return shown
 
     def doctree_read(self, app: Sphinx, doctree: nodes.document) -> None:
         """Append the keyword index to each section that documents a ``py:module``."""

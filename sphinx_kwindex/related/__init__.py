@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sphinx_kwindex.related.graph import ProjectGraph
 from sphinx_kwindex.related.history import CoChange, read_cochange
-from sphinx_kwindex.related.rank import RelatedFile, rank_related
+from sphinx_kwindex.related.rank import RelatedFile, RelatedRanker, rank_related
 from sphinx_kwindex.related.weights import RelatedWeights
 
-__all__ = ["CoChange", "ProjectGraph", "RelatedFile", "RelatedWeights", "rank_related", "read_cochange"]
+__all__ = ["CoChange", "ProjectGraph", "RelatedFile", "RelatedRanker", "RelatedWeights", "rank_related", "read_cochange"]

@@ -68,11 +68,13 @@ def rank_related(
     limit: int = 10,
 ) -> dict[str, tuple[RelatedFile, ...]]:
     """For every module: at most ``limit`` related modules, best first, never itself."""
-    ranker = _Ranker(summaries, graph, cochange, weights)
+    ranker = RelatedRanker(summaries, graph, cochange, weights)
     return {module: ranker.rank(module, limit) for module in sorted(summaries)}
 
 
-class _Ranker:
+class RelatedRanker:
+    """Ranks related files for one module at a time; build once per project (indexes are shared)."""
+
     def __init__(self, summaries, graph: ProjectGraph, cochange: CoChange | None, weights: RelatedWeights) -> None:
         self.summaries = summaries
         self.graph = graph

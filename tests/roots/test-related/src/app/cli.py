@@ -1,0 +1,7 @@
+"""Command line."""
+
+from app.engine import Engine
+
+
+def main():
+    Engine().run(print)
