@@ -1,0 +1,68 @@
+"""Analyse a whole project: results from the cache first, the rest inline or in a process pool.
+
+No Sphinx here: the glue passes a ``progress`` wrapper and an ``info`` callable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from sphinx_kwindex.analyse import content_digest
+from sphinx_kwindex.model import ModuleSummary, SourceFile
+from sphinx_kwindex.runner.cache import CACHE_FORMAT, AnalysisCache
+from sphinx_kwindex.runner.pool import analyse_files
+
+__all__ = ["CACHE_FORMAT", "AnalysisCache", "analyse_all", "analyse_files"]
+
+T = TypeVar("T")
+
+
+def analyse_all(
+    files: Sequence[SourceFile],
+    *,
+    jobs: int,
+    cache_dir: Path | None,
+    progress: Callable[[Iterable[T], int], Iterable[T]] | None = None,
+    info: Callable[[str], None] = lambda message: None,
+) -> list[ModuleSummary]:
+    """Summaries of ``files``, in their order; only files missing from the cache are parsed.
+
+    ``jobs`` > 1 analyses the misses in a pool of that many processes; ``cache_dir``
+    None disables the cache. ``progress(items, count)`` wraps the stream of new
+    summaries (each has ``.module``, like a :class:`SourceFile`), e.g. with
+    Sphinx's ``status_iterator``. Cache problems are reported through ``info``,
+    once each, and never raise.
+    """
+    if cache_dir is None:
+        return list(analyse_files(files, jobs=jobs, progress=progress))
+    cache = AnalysisCache.load(Path(cache_dir), info)
+    summaries: list[ModuleSummary | None] = []
+    missing: list[int] = []
+    # Inline analysis reuses the bytes read for hashing; pool workers read their files themselves.
+    contents: list[bytes | None] = []
+    for position, source in enumerate(files):
+        data = _read(source)
+        summary = cache.get(source, content_digest(data)) if data is not None else None
+        if summary is None:
+            missing.append(position)
+            contents.append(data if jobs <= 1 else None)
+        summaries.append(summary)
+    fresh = analyse_files([files[p] for p in missing], jobs=jobs, progress=progress, contents=contents)
+    for position, summary in zip(missing, fresh):
+        summaries[position] = summary
+    complete: list[ModuleSummary] = summaries  # type: ignore[assignment]  # every slot is filled now
+    cache.save(complete)
+    if files:
+        info(f"kwindex: {len(files) - len(missing)} of {len(files)} modules from the analysis cache, "
+             f"{len(missing)} analysed")
+    return complete
+
+
+def _read(source: SourceFile) -> bytes | None:
+    try:
+        with open(source.abspath, "rb") as stream:
+            return stream.read()
+    except OSError:
+        return None  # analysed (and reported) as unreadable, never cached

@@ -1,0 +1,242 @@
+"""A persistent cache of module summaries, keyed by file content, in one file per project.
+
+One file written once per build measured fastest at torch scale (2320 summaries:
+see ``benchmarks/README.rst``). Anything unexpected in it (damage, truncation,
+another version of us, astroid or Python) makes the whole file be ignored with
+one info message and rebuilt: it is never trusted and never raises.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copyreg
+import dataclasses
+import gc
+import hashlib
+import io
+import json
+import os
+import pickle
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+import astroid
+
+import sphinx_kwindex
+from sphinx_kwindex import model
+from sphinx_kwindex.model import ModuleSummary, SourceFile
+
+#: Bump when the file layout below changes.
+CACHE_FORMAT = 1
+CACHE_NAME = "kwindex-analysis.cache"
+_MAGIC = b"sphinx-kwindex analysis cache\n"
+_TEMP_PREFIX = ".kwindex-analysis-"
+_TEMP_SUFFIX = ".tmp"
+#: A temporary file older than this is left over by a killed build (a write takes well under a second).
+STALE_TEMP_SECONDS = 600
+
+#: ``(digest, module, path, is_package, is_test, is_stub)``: everything the summary depends on,
+#: but not the absolute path, so a cache survives moving the checkout (CI workspaces).
+EntryKey = tuple[str, str, str, bool, bool, bool]
+_KEY_TYPES = (str, str, str, bool, bool, bool)
+
+
+def cache_header() -> dict[str, str | int]:
+    """What must match for cached summaries to be used: our versions, astroid's and Python's."""
+    return {
+        "format": CACHE_FORMAT,
+        "sphinx_kwindex": sphinx_kwindex.__version__,
+        # Edits to the analysis between releases change results too, so they invalidate the cache.
+        "analysis_code": _analysis_code_digest(),
+        "astroid": astroid.__version__,
+        "python": f"{sys.implementation.name} {'.'.join(map(str, sys.version_info[:3]))}",
+    }
+
+
+def _analysis_code_digest() -> str:
+    folder = Path(sphinx_kwindex.__file__).parent
+    hasher = hashlib.blake2b(digest_size=8)
+    for name in ("analyse.py", "model.py"):
+        try:
+            hasher.update((folder / name).read_bytes())
+        except OSError:
+            hasher.update(name.encode())
+    return hasher.hexdigest()
+
+
+def entry_key(source: SourceFile, digest: str) -> EntryKey:
+    return (digest, source.module, source.path, source.is_package, source.is_test, source.is_stub)
+
+
+class AnalysisCache:
+    """Summaries from the last build under ``folder``; :meth:`save` replaces them atomically."""
+
+    def __init__(self, folder: Path, info: Callable[[str], None], entries: dict[EntryKey, ModuleSummary] | None = None,
+                 *, rewrite: bool = False, reported_io: bool = False) -> None:
+        self.folder = folder
+        self.path = folder / CACHE_NAME
+        self.info = info
+        self.entries = entries or {}
+        #: the file on disk is unusable and must be replaced even if nothing changed
+        self.rewrite = rewrite
+        #: an I/O problem with the folder was reported already (don't report it again on save)
+        self.reported_io = reported_io
+
+    @classmethod
+    def load(cls, folder: Path, info: Callable[[str], None] = lambda message: None) -> AnalysisCache:
+        """The cache stored under ``folder``; empty (and reported once) if it cannot be used."""
+        path = folder / CACHE_NAME
+        try:
+            blob = path.read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
+            return cls(folder, info)  # first build, or the folder is not there yet: nothing to say
+        except OSError as exc:
+            info(f"kwindex: cannot read the analysis cache {path} ({exc.strerror or exc}); analysing every module")
+            return cls(folder, info, rewrite=True, reported_io=True)
+        try:
+            entries = _decode(blob, cache_header())
+        except _Unusable as exc:
+            info(f"kwindex: ignoring the analysis cache {path}: {exc}; rebuilding it")
+            return cls(folder, info, rewrite=True)
+        return cls(folder, info, entries)
+
+    def get(self, source: SourceFile, digest: str) -> ModuleSummary | None:
+        """The cached summary of ``source`` with content ``digest``, showing ``source`` itself."""
+        summary = self.entries.get(entry_key(source, digest))
+        if summary is not None and summary.source != source:
+            summary = dataclasses.replace(summary, source=source)
+        return summary
+
+    def save(self, summaries: Iterable[ModuleSummary]) -> None:
+        """Keep exactly these summaries (unreadable files excluded); write only if that changes the file."""
+        entries = {entry_key(s.source, s.digest): s for s in summaries if s.digest}
+        if not self.rewrite and entries.keys() == self.entries.keys():
+            return
+        try:
+            self._write(_encode(entries, cache_header()))
+        except OSError as exc:
+            if not self.reported_io:
+                self.info(f"kwindex: cannot write the analysis cache {self.path} "
+                          f"({exc.strerror or exc}); the next build analyses every module again")
+            return
+        self.entries, self.rewrite = entries, False
+
+    def _write(self, blob: bytes) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temps(self.folder)
+        # Write aside, then rename over: readers (and concurrent builds) see the old file or
+        # the new one, never a partial one; concurrent writers: the last one wins.
+        handle, temp = tempfile.mkstemp(dir=self.folder, prefix=_TEMP_PREFIX, suffix=_TEMP_SUFFIX)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(blob)
+            os.replace(temp, self.path)
+        except BaseException:
+            _unlink_quietly(temp)
+            raise
+
+
+class _Unusable(Exception):
+    """The cache file exists but must not be used; the message says why."""
+
+
+def _field_reducer(cls: type) -> Callable[[object], tuple]:
+    names = tuple(field.name for field in dataclasses.fields(cls))
+    return lambda obj: (cls, tuple(getattr(obj, name) for name in names))
+
+
+#: Pickle model objects as ``cls(*fields)``: loading calls ``__init__`` once instead of the
+#: per-field ``__setstate__`` loop of slotted dataclasses (about 2x faster on torch's 75 000
+#: definitions). The header's ``analysis_code`` digest covers the field order.
+_MODEL_REDUCERS = {
+    **copyreg.dispatch_table,
+    **{cls: _field_reducer(cls) for cls in (
+        model.SourceFile, model.Definition, model.ImportedName, model.Import,
+        model.NotableCall, model.Problem, model.ModuleSummary,
+    )},
+}
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """(Un)pickling 400 000 small objects triggers collection after collection; none can be garbage."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _encode(entries: dict[EntryKey, ModuleSummary], header: dict) -> bytes:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _MODEL_REDUCERS
+    with _gc_paused():
+        pickler.dump(entries)
+    payload = buffer.getvalue()
+    checksum = hashlib.blake2b(payload, digest_size=16).hexdigest()
+    return b"".join((_MAGIC, json.dumps(header, sort_keys=True).encode(), b"\n", checksum.encode(), b"\n", payload))
+
+
+def _decode(blob: bytes, header: dict) -> dict[EntryKey, ModuleSummary]:
+    """Check magic, versions and checksum before unpickling, then the structure after it."""
+    if not blob.startswith(_MAGIC):
+        raise _Unusable("it is not a kwindex analysis cache")
+    head, _, rest = blob[len(_MAGIC):].partition(b"\n")
+    checksum, _, payload = rest.partition(b"\n")
+    try:
+        found = json.loads(head)
+    except ValueError:
+        raise _Unusable("it is damaged (unreadable header)") from None
+    if found != header:
+        differ = sorted(k for k in header if not isinstance(found, dict) or found.get(k) != header[k])
+        raise _Unusable(f"it was made with other versions ({', '.join(differ) or 'layout'})")
+    if hashlib.blake2b(payload, digest_size=16).hexdigest().encode() != checksum:
+        raise _Unusable("it is damaged or truncated (checksum mismatch)")
+    try:
+        with _gc_paused():
+            entries = pickle.loads(payload)
+    except Exception as exc:  # noqa: BLE001 - unpickling bad data can raise anything
+        raise _Unusable(f"it is damaged ({type(exc).__name__})") from None
+    if not isinstance(entries, dict) or not all(_valid_entry(k, v) for k, v in entries.items()):
+        raise _Unusable("it is damaged (unexpected content)")
+    return entries
+
+
+def _valid_entry(key: object, summary: object) -> bool:
+    return (
+        isinstance(key, tuple)
+        and len(key) == len(_KEY_TYPES)
+        and all(type(part) is kind for part, kind in zip(key, _KEY_TYPES))
+        and isinstance(summary, ModuleSummary)
+        and isinstance(summary.source, SourceFile)
+        and entry_key(summary.source, summary.digest) == key
+    )
+
+
+def _remove_stale_temps(folder: Path) -> None:
+    """Temporary files of builds killed while writing; young ones may belong to a running build."""
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    try:
+        with os.scandir(folder) as listing:
+            for item in listing:
+                if item.name.startswith(_TEMP_PREFIX) and item.name.endswith(_TEMP_SUFFIX):
+                    try:
+                        if item.stat().st_mtime < cutoff:
+                            os.unlink(item.path)
+                    except OSError:
+                        pass
+    except OSError:
+        pass
+
+
+def _unlink_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
