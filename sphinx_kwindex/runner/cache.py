@@ -44,6 +44,13 @@ EntryKey = tuple[str, str, str, bool, bool, bool]
 _KEY_TYPES = (str, str, str, bool, bool, bool)
 
 
+#: The parser and interpreter the summaries come from (the tree astroid builds depends on both).
+RUNTIME = {
+    "astroid": astroid.__version__,
+    "python": f"{sys.implementation.name} {'.'.join(map(str, sys.version_info[:3]))}",
+}
+
+
 def cache_header() -> dict[str, str | int]:
     """What must match for cached summaries to be used: our versions, astroid's and Python's."""
     return {
@@ -51,8 +58,7 @@ def cache_header() -> dict[str, str | int]:
         "sphinx_kwindex": sphinx_kwindex.__version__,
         # Edits to the analysis between releases change results too, so they invalidate the cache.
         "analysis_code": _analysis_code_digest(),
-        "astroid": astroid.__version__,
-        "python": f"{sys.implementation.name} {'.'.join(map(str, sys.version_info[:3]))}",
+        **RUNTIME,
     }
 
 

@@ -36,7 +36,9 @@ def analyse_files(
     ``jobs`` <= 1, or a single file, runs inline (and uses ``contents``); otherwise
     a pool of ``jobs`` processes reads and analyses the files.
     """
-    if jobs <= 1 or len(files) <= 1:
+    if not files:
+        return []  # nothing to analyse: no (empty) progress line either
+    if jobs <= 1 or len(files) == 1:
         data = contents if contents is not None else [None] * len(files)
         stream: Iterator[ModuleSummary] = map(analyse_safely, files, data)
         return list(progress(stream, len(files)) if progress else stream)

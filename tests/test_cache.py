@@ -1,0 +1,345 @@
+"""The analysis cache and pool: hits parse nothing, anything odd is ignored once and rebuilt."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import sphinx_kwindex
+from sphinx_kwindex import analyse as analyse_module
+from sphinx_kwindex.analyse import analyse_file
+from sphinx_kwindex.model import SourceFile
+from sphinx_kwindex.runner import analyse_all, cache as cache_module
+from sphinx_kwindex.runner.cache import CACHE_NAME, STALE_TEMP_SECONDS
+
+MODULES = {
+    "pkg/__init__.py": '"""The package."""\nfrom .core import Widget\n__all__ = ["Widget"]\n',
+    "pkg/core.py": (
+        '"""Core widgets."""\nimport os\n\n\nclass Widget:\n    """A widget."""\n\n'
+        "    def render(self, size: int = 1) -> str:\n        return os.sep * size\n"
+    ),
+    "pkg/util.py": "from pkg.core import Widget\n\n\ndef make_widget():\n    return Widget()\n",
+    "pkg/broken.py": "def oops(:\n",
+    "tests/test_core.py": "from pkg.core import Widget\n\n\ndef test_render():\n    assert Widget().render()\n",
+}
+
+
+@pytest.fixture
+def project(tmp_path) -> list[SourceFile]:
+    files = []
+    for path, text in MODULES.items():
+        abspath = tmp_path / "src" / path
+        abspath.parent.mkdir(parents=True, exist_ok=True)
+        abspath.write_text(text)
+        name = path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        files.append(SourceFile(name, str(abspath), path, is_package=path.endswith("__init__.py"),
+                                is_test=path.startswith("tests/")))
+    return files
+
+
+@pytest.fixture
+def parsed(monkeypatch) -> list[str]:
+    """Modules analysed (parsed) in this process, in order."""
+    calls: list[str] = []
+    real = analyse_module.analyse
+
+    def counting(source, data):
+        calls.append(source.module)
+        return real(source, data)
+
+    monkeypatch.setattr(analyse_module, "analyse", counting)
+    monkeypatch.setattr("sphinx_kwindex.runner.pool.analyse", counting)
+    return calls
+
+
+class Messages(list):
+    """The ``info`` callable; keeps messages about cache problems (not the hit/miss count)."""
+
+    def __call__(self, message: str) -> None:
+        if "modules from the analysis cache" not in message:
+            self.append(message)
+
+
+def build(files, cache_dir, jobs=1, messages=None):
+    return analyse_all(files, jobs=jobs, cache_dir=cache_dir, info=messages if messages is not None else Messages())
+
+
+def cache_file(cache_dir: Path) -> Path:
+    return cache_dir / CACHE_NAME
+
+
+# -- hits and misses -----------------------------------------------------------
+
+
+def test_no_change_build_parses_nothing(project, parsed, tmp_path):
+    cache_dir = tmp_path / "cache"
+    first = build(project, cache_dir)
+    assert len(parsed) == len(project)
+    parsed.clear()
+    assert build(project, cache_dir) == first
+    assert parsed == []
+
+
+def test_results_are_those_of_analyse_file_in_input_order(project, tmp_path):
+    cold = build(project, tmp_path / "cache")
+    warm = build(project, tmp_path / "cache")
+    expected = [analyse_file(source) for source in project]
+    assert cold == warm == expected
+    assert [summary.module for summary in warm] == [source.module for source in project]
+
+
+def test_content_change_reanalyses_only_that_file(project, parsed, tmp_path):
+    cache_dir = tmp_path / "cache"
+    build(project, cache_dir)
+    parsed.clear()
+    util = next(source for source in project if source.module == "pkg.util")
+    Path(util.abspath).write_text("def make_widget():\n    return None\n\n\ndef extra():\n    pass\n")
+    summaries = build(project, cache_dir)
+    assert parsed == ["pkg.util"]
+    assert "extra" in {definition.name for definition in summaries[project.index(util)].definitions}
+    parsed.clear()
+    build(project, cache_dir)
+    assert parsed == []
+
+
+def test_same_content_under_another_module_name_is_a_miss(project, parsed, tmp_path):
+    cache_dir = tmp_path / "cache"
+    build(project, cache_dir)
+    parsed.clear()
+    renamed = [SourceFile("other." + s.module, s.abspath, s.path, s.is_package, s.is_test) for s in project]
+    summaries = build(renamed, cache_dir)
+    assert len(parsed) == len(project)
+    assert [summary.module for summary in summaries] == [source.module for source in renamed]
+
+
+def test_moved_checkout_hits_and_shows_the_new_paths(project, parsed, tmp_path):
+    cache_dir = tmp_path / "cache"
+    build(project, cache_dir)
+    moved_root = tmp_path / "moved"
+    (tmp_path / "src").rename(moved_root)
+    moved = [SourceFile(s.module, str(moved_root / s.path), s.path, s.is_package, s.is_test) for s in project]
+    parsed.clear()
+    summaries = build(moved, cache_dir)
+    assert parsed == []
+    assert [summary.source for summary in summaries] == moved
+
+
+def test_unreadable_file_is_reported_not_cached(project, parsed, tmp_path):
+    cache_dir = tmp_path / "cache"
+    missing = SourceFile("pkg.gone", str(tmp_path / "src" / "pkg" / "gone.py"), "pkg/gone.py")
+    summaries = build([*project, missing], cache_dir)
+    assert summaries[-1].problems[0].subtype == "unreadable"
+    assert build([*project, missing], cache_dir)[-1] == summaries[-1]
+
+
+def test_removed_files_leave_the_cache(project, tmp_path):
+    cache_dir = tmp_path / "cache"
+    build(project, cache_dir)
+    build(project[:2], cache_dir)
+    assert len(cache_module.AnalysisCache.load(cache_dir).entries) == 2
+
+
+def test_no_cache_dir_writes_nothing(project, parsed, tmp_path):
+    messages = Messages()
+    assert build(project, None, messages=messages) == [analyse_file(source) for source in project]
+    assert messages == []
+    assert not list(tmp_path.rglob(CACHE_NAME))
+
+
+# -- a cache that cannot be trusted ---------------------------------------------
+
+
+def corrupt_with_random_bytes(path: Path) -> None:
+    path.write_bytes(os.urandom(4096))
+
+
+def truncate(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def flip_a_payload_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[-10] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def bare_pickle_of_garbage(path: Path) -> None:
+    path.write_bytes(pickle.dumps({"not": "a cache"}))
+
+
+def empty(path: Path) -> None:
+    path.write_bytes(b"")
+
+
+@pytest.mark.parametrize("damage", [corrupt_with_random_bytes, truncate, flip_a_payload_byte,
+                                    bare_pickle_of_garbage, empty])
+def test_damaged_cache_is_ignored_once_and_rebuilt(project, parsed, tmp_path, damage):
+    cache_dir = tmp_path / "cache"
+    expected = build(project, cache_dir)
+    damage(cache_file(cache_dir))
+    parsed.clear()
+    messages = Messages()
+    assert build(project, cache_dir, messages=messages) == expected
+    assert len(parsed) == len(project)
+    assert len(messages) == 1 and "ignoring the analysis cache" in messages[0]
+    parsed.clear()
+    messages.clear()
+    assert build(project, cache_dir, messages=messages) == expected
+    assert parsed == [] and messages == []
+
+
+def test_valid_checksum_but_wrong_content_is_ignored(project, parsed, tmp_path):
+    """Even a well-formed file whose pickle holds something else is not trusted."""
+    cache_dir = tmp_path / "cache"
+    build(project, cache_dir)
+    cache_file(cache_dir).write_bytes(cache_module._encode({("x",): "not a summary"}, cache_module.cache_header()))
+    parsed.clear()
+    messages = Messages()
+    build(project, cache_dir, messages=messages)
+    assert len(parsed) == len(project)
+    assert len(messages) == 1 and "unexpected content" in messages[0]
+
+
+@pytest.mark.parametrize("constant", ["sphinx_kwindex.__version__", "format", "astroid", "python"])
+def test_cache_of_other_versions_is_ignored_once_and_rebuilt(project, parsed, tmp_path, monkeypatch, constant):
+    cache_dir = tmp_path / "cache"
+    expected = build(project, cache_dir)
+    if constant == "sphinx_kwindex.__version__":
+        monkeypatch.setattr(sphinx_kwindex, "__version__", "999.0")
+    elif constant == "format":
+        monkeypatch.setattr(cache_module, "CACHE_FORMAT", cache_module.CACHE_FORMAT + 1)
+    else:
+        monkeypatch.setitem(cache_module.RUNTIME, constant, "0.0.1")
+    parsed.clear()
+    messages = Messages()
+    assert build(project, cache_dir, messages=messages) == expected
+    assert len(parsed) == len(project)
+    assert len(messages) == 1 and "other versions" in messages[0]
+    parsed.clear()
+    assert build(project, cache_dir) == expected and parsed == []
+
+
+def test_unwritable_cache_dir_is_reported_once_and_the_build_goes_on(project, tmp_path):
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    cache_dir.chmod(0o500)
+    try:
+        probe = cache_dir / "probe"
+        try:
+            probe.write_bytes(b"")  # root ignores the mode: use a path that cannot be a folder instead
+            probe.unlink()
+            cache_dir.chmod(0o700)
+            cache_dir = tmp_path / "a-file"
+            cache_dir.write_bytes(b"")
+        except PermissionError:
+            pass
+        messages = Messages()
+        assert build(project, cache_dir, messages=messages) == [analyse_file(source) for source in project]
+        assert len(messages) == 1 and "cannot write the analysis cache" in messages[0]
+    finally:
+        if cache_dir.is_dir():
+            cache_dir.chmod(0o700)
+
+
+def test_unreadable_cache_file_is_reported_once(project, tmp_path):
+    cache_dir = tmp_path / "cache"
+    build(project, cache_dir)
+    # A folder where the file should be: reading fails (as for a permission error), and so does writing.
+    cache_file(cache_dir).unlink()
+    cache_file(cache_dir).mkdir()
+    messages = Messages()
+    assert build(project, cache_dir, messages=messages) == [analyse_file(source) for source in project]
+    assert len(messages) == 1 and "cannot read the analysis cache" in messages[0]
+
+
+def test_write_is_atomic_and_old_temporary_files_are_removed(project, tmp_path):
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    killed = cache_dir / ".kwindex-analysis-killed.tmp"  # a build killed while writing
+    killed.write_bytes(b"partial")
+    old = time.time() - STALE_TEMP_SECONDS - 60
+    os.utime(killed, (old, old))
+    running = cache_dir / ".kwindex-analysis-running.tmp"  # a concurrent build writing right now
+    running.write_bytes(b"partial")
+    build(project, cache_dir)
+    assert sorted(path.name for path in cache_dir.iterdir()) == sorted([CACHE_NAME, running.name])
+
+
+def test_failed_write_keeps_the_old_cache(project, parsed, tmp_path, monkeypatch):
+    cache_dir = tmp_path / "cache"
+    build(project, cache_dir)
+    before = cache_file(cache_dir).read_bytes()
+    Path(project[2].abspath).write_text("x = 1\n")
+
+    def killed(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cache_module.os, "replace", killed)
+    messages = Messages()
+    build(project, cache_dir, messages=messages)
+    assert cache_file(cache_dir).read_bytes() == before
+    assert [path.name for path in cache_dir.iterdir()] == [CACHE_NAME]
+    assert len(messages) == 1 and "No space left" in messages[0]
+
+
+def test_concurrent_builds_sharing_a_cache_dir_leave_a_valid_cache(project, tmp_path):
+    cache_dir = tmp_path / "cache"
+
+    def builds(offset: int) -> None:
+        for round_ in range(4):  # different file sets, so that every build writes
+            build(project[(offset + round_) % 3:], cache_dir)
+
+    threads = [threading.Thread(target=builds, args=(offset,)) for offset in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    messages = Messages()
+    assert build(project, cache_dir, messages=messages) == [analyse_file(source) for source in project]
+    assert messages == []
+    assert [path.name for path in cache_dir.iterdir()] == [CACHE_NAME]
+
+
+# -- the pool ----------------------------------------------------------------------
+
+
+def test_pool_gives_the_same_summaries_as_inline(project, tmp_path):
+    many = project * 5  # enough work for several chunks
+    inline = analyse_all(many, jobs=1, cache_dir=None)
+    pooled = analyse_all(many, jobs=2, cache_dir=None)
+    assert pooled == inline
+    assert [summary.module for summary in pooled] == [source.module for source in many]
+
+
+def test_pool_fills_and_then_uses_the_cache(project, parsed, tmp_path):
+    cache_dir = tmp_path / "cache"
+    pooled = build(project, cache_dir, jobs=2)
+    assert parsed == []  # parsed in the workers, not here
+    assert build(project, cache_dir, jobs=1) == pooled
+    assert parsed == []
+
+
+def test_progress_wraps_the_new_summaries(project, tmp_path):
+    seen = []
+
+    def progress(items, count):
+        seen.append(count)
+        for item in items:
+            seen.append(item.module)
+            yield item
+
+    cache_dir = tmp_path / "cache"
+    for jobs in (1, 2):
+        seen.clear()
+        analyse_all(project, jobs=jobs, cache_dir=None, progress=progress)
+        assert seen == [len(project), *(source.module for source in project)]
+    analyse_all(project, jobs=1, cache_dir=cache_dir)
+    seen.clear()
+    analyse_all(project, jobs=1, cache_dir=cache_dir, progress=progress)
+    assert seen == []  # nothing to analyse: no progress line
