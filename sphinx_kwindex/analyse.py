@@ -7,8 +7,11 @@ this runs in worker processes and its results can be cached by content hash.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
+import re
+import sys
 import tokenize
 from collections.abc import Iterable, Iterator
 
@@ -58,6 +61,37 @@ _NOTABLE = {
     "multiprocessing.Pool": "process pool",
     "multiprocessing.Process": "process pool",
 }
+#: Files larger than this are not parsed (``too-large``): astroid needs about 130
+#: bytes of memory and 1 to 4 s per MB of source, so a 10 MB generated table
+#: would cost over a GB. PyTorch's largest file is 1.4 MB.
+MAX_SOURCE_BYTES = 4 * 1024 * 1024
+
+#: Syntax the running Python may not know yet: (needs version, pattern of the
+#: line the parser stopped at, what it is). Only a hint added to the message.
+_NEWER_SYNTAX = (
+    ((3, 12), re.compile(r"\s*type\s+[^\W\d]\w*\s*[\[=]"), "a 'type' alias statement (PEP 695)"),
+    ((3, 12), re.compile(r"\s*(?:async\s+)?def\s+[^\W\d]\w*\s*\["), "a generic function 'def f[T]' (PEP 695)"),
+    ((3, 12), re.compile(r"\s*class\s+[^\W\d]\w*\s*\["), "a generic class 'class C[T]' (PEP 695)"),
+)
+#: Parser messages for nesting beyond CPython's fixed limits (``too-complex``).
+_PARSER_LIMITS = (
+    "too many nested parentheses",
+    "too many levels of indentation",
+    "too many statically nested blocks",
+    "too many nested f-strings",
+    "too complex",
+)
+#: Parser messages that usually mean Python 2 code.
+_PYTHON2_MESSAGES = (
+    "Missing parentheses in call to 'print'",
+    "Missing parentheses in call to 'exec'",
+    "multiple exception types must be parenthesized",
+    "leading zeros in decimal integer literals",
+)
+
+#: A PEP 263 coding cookie on one of the first two lines.
+_COOKIE = re.compile(rb"[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
 _SUBPROCESS = {"subprocess." + n for n in ("run", "call", "check_call", "check_output", "Popen")}
 _YAML_SAFE_LOADERS = ("SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader")
 
@@ -79,32 +113,116 @@ def analyse_file(source: SourceFile) -> ModuleSummary:
 
 
 def analyse(source: SourceFile, data: bytes) -> ModuleSummary:
-    """Analyse a module's source bytes; never raises for bad input."""
+    """Analyse a module's source bytes; never raises for bad input.
+
+    Every failure becomes one :class:`Problem` (subtypes ``too-large``,
+    ``encoding``, ``syntax-error``, ``too-complex``, ``analysis-error``) in a
+    summary with ``parse_failed`` set; the caller goes on with other files.
+    """
     digest = content_digest(data)
     base = {"source": source, "digest": digest, "size": len(data)}
+    if len(data) > MAX_SOURCE_BYTES:
+        message = (
+            f"file is {len(data) / 1e6:.1f} MB, larger than the {MAX_SOURCE_BYTES / 1e6:.1f} MB analysed "
+            "(generated?); not indexed; exclude it with kwindex_exclude"
+        )
+        problem = Problem("too-large", message)
+        return ModuleSummary(**base, lines=len(data.splitlines()), parse_failed=True, problems=(problem,))
     try:
         text = _decode(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
-        problem = Problem("encoding", f"cannot decode source: {exc}", getattr(exc, "lineno", 0) or 0)
-        return ModuleSummary(**base, parse_failed=True, problems=(problem,))
+        return ModuleSummary(**base, parse_failed=True, problems=(_encoding_problem(data, exc),))
     lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
     base["lines"] = lines
     try:
         tree = _parse(text, source.module)
     except AstroidSyntaxError as exc:
-        error = exc.error
-        line = getattr(error, "lineno", None) or 0
-        detail = getattr(error, "msg", None) or str(error)
-        problem = Problem("syntax-error", f"cannot parse: {detail}", line)
+        problem = _syntax_problem(exc.error, text)
         return ModuleSummary(**base, parse_failed=True, problems=(problem,))
     except (RecursionError, MemoryError):
+        # Deep nesting (e.g. a 100 000-term ``a + b + ...``) overflows astroid's
+        # recursive tree builder. Unwinding the exception restores the stack;
+        # the recursion limit itself is never touched.
         problem = Problem("too-complex", "nesting too deep to parse")
+        return ModuleSummary(**base, parse_failed=True, problems=(problem,))
+    except Exception as exc:  # noqa: BLE001 - an astroid bug must cost one file, not the build
+        problem = Problem("analysis-error", f"cannot analyse: astroid failed with {type(exc).__name__}: {exc}")
         return ModuleSummary(**base, parse_failed=True, problems=(problem,))
     try:
         return _summarise(tree, source, base)
-    except RecursionError:
+    except (RecursionError, MemoryError):
         problem = Problem("too-complex", "nesting too deep to analyse")
         return ModuleSummary(**base, parse_failed=True, problems=(problem,))
+    except Exception as exc:  # noqa: BLE001 - as above
+        problem = Problem("analysis-error", f"cannot analyse: {type(exc).__name__}: {exc}")
+        return ModuleSummary(**base, parse_failed=True, problems=(problem,))
+
+
+def _line_of(data: bytes | str, offset: int) -> int:
+    """The 1-based line holding ``offset``, counting ``\\n``, ``\\r\\n`` and lone ``\\r`` ends."""
+    newline, cr = ("\n", "\r") if isinstance(data, str) else (b"\n", b"\r")
+    head = data[:offset]
+    return head.count(newline) + head.count(cr) - head.count(cr + newline) + 1
+
+
+def _encoding_problem(data: bytes, exc: Exception) -> Problem:
+    """One clear ``encoding`` problem, located at the cookie or the first bad byte."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return Problem("encoding", "the file is UTF-16 (or UTF-32); Python source must be UTF-8 or declare "
+                       "an ASCII-compatible encoding", 1)
+    detail = str(exc)
+    head = data.split(b"\n", 2)[:2]
+    cookie_line = next((n for n, raw in enumerate(head, 1) if _COOKIE.match(raw)), 0)
+    if detail.startswith("unknown encoding") or isinstance(exc, LookupError):
+        return Problem("encoding", f"cannot decode source: {detail} (coding cookie)", cookie_line)
+    if detail.startswith("encoding problem"):
+        return Problem("encoding", "the file starts with a UTF-8 byte order mark but its coding cookie "
+                       "names another encoding", cookie_line or 1)
+    # A byte the encoding cannot decode: tokenize stops at the first two lines
+    # with "invalid or missing encoding declaration"; find the byte ourselves.
+    encoding = "utf-8"
+    if cookie_line:
+        encoding = _COOKIE.match(head[cookie_line - 1]).group(1).decode("ascii", "replace")
+    bad = exc if isinstance(exc, UnicodeDecodeError) else None
+    if bad is None:
+        try:
+            data.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as again:
+            bad = again if isinstance(again, UnicodeDecodeError) else None
+    if bad is None:
+        return Problem("encoding", f"cannot decode source: {detail}", cookie_line)
+    byte = bad.object[bad.start]
+    hint = "" if cookie_line else "; save it as UTF-8 or declare its encoding, e.g. '# -*- coding: latin-1 -*-'"
+    return Problem("encoding", f"cannot decode source as {encoding}: byte 0x{byte:02x} is invalid{hint}",
+                   _line_of(data, bad.start))
+
+
+def _syntax_problem(error: Exception | None, text: str) -> Problem:
+    """A ``syntax-error`` problem, with a hint when the cause is likely newer or Python 2 syntax."""
+    line = getattr(error, "lineno", None) or 0
+    detail = getattr(error, "msg", None) or str(error)
+    if isinstance(error, (MemoryError, RecursionError)) or detail.startswith(_PARSER_LIMITS):
+        # CPython's parser has fixed limits (200 nested brackets, 100 indent
+        # levels) and reports a deeper stack as MemoryError; astroid wraps both.
+        return Problem("too-complex", f"cannot parse: {detail or 'nesting too deep'} (a limit of Python's parser)", line)
+    if "null bytes" in detail and "\0" in text:
+        line = _line_of(text, text.index("\0"))
+        return Problem("syntax-error", "cannot parse: the file contains a NUL byte (binary or UTF-16 file?)", line)
+    message = f"cannot parse: {detail}"
+    running = sys.version_info[:2]
+    source_line = text.split("\n", line)[line - 1] if 0 < line <= text.count("\n") + 1 else ""
+    for needs, pattern, what in _NEWER_SYNTAX:
+        if running < needs and pattern.match(source_line):
+            version = f"{needs[0]}.{needs[1]}"
+            running_version = f"{running[0]}.{running[1]}"
+            message += f" (this is {what}: it needs Python {version}+, the build runs {running_version})"
+            break
+    else:
+        if detail.startswith("f-string") and running < (3, 12):
+            message += " (Python 3.12+ accepts more f-strings, PEP 701: it may need a newer Python)"
+        elif detail.startswith(_PYTHON2_MESSAGES):
+            message += " (Python 2 code?)"
+    return Problem("syntax-error", message, line)
 
 
 def _decode(data: bytes) -> str:

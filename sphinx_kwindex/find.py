@@ -35,7 +35,7 @@ def project_root_of(roots: list[Path]) -> Path:
     """The top of the git work tree holding the first root, else the common parent of
     the roots (a root inside a package counts from its top-most package)."""
     for folder in (roots[0], *roots[0].parents):
-        if (folder / ".git").exists():
+        if os.path.exists(folder / ".git"):  # unlike Path.exists, never raises (e.g. EACCES)
             return folder
     return Path(os.path.commonpath([_import_parent(root) for root in roots]))
 
@@ -43,7 +43,7 @@ def project_root_of(roots: list[Path]) -> Path:
 def _import_parent(root: Path) -> Path:
     """The folder a root's modules are named from: above its top-most package."""
     folder = root
-    while (folder / "__init__.py").is_file() and folder.parent != folder:
+    while os.path.isfile(folder / "__init__.py") and folder.parent != folder:
         folder = folder.parent
     return folder if folder != root else root.parent
 
@@ -66,12 +66,28 @@ def find_sources(roots: list[Path], exclude: list[str] = (), skip: list[Path] = 
     ``exclude`` holds glob patterns matched against each file's POSIX path
     relative to the project root (``*`` also matches ``/``); ``skip`` holds
     folders never entered (the Sphinx source, build and output folders).
+
+    Hostile trees (issue 6): nothing found here is opened beyond ``stat``.
+    Hidden files and folders are skipped like caches. Folder symlinks are
+    never followed (so symlink loops cannot loop); one leading outside the
+    roots is reported, one inside is silent since its target is walked
+    anyway. File symlinks are indexed when they lead into a root. A folder
+    that cannot be listed gives one ``unreadable`` problem; a folder whose
+    name makes its modules unimportable gives one ``bad-module-name`` problem
+    for all of them. A folder reached twice through overlapping roots is
+    walked once. Of two files with one module name the first root wins, except that
+    a package wins over a same-named module beside it, as in Python.
     """
     found = FoundSources(project_root_of(roots))
     skipped = {os.path.normcase(str(folder)) for folder in skip}
     real_roots = [os.path.realpath(root) for root in roots]
     package_dirs: dict[str, bool] = {}
-    seen: dict[str, str] = {}
+    #: module name -> index of its file in ``found.files``
+    seen: dict[str, int] = {}
+    #: folders walked already (roots may overlap: ``["src", "src/pkg"]``)
+    walked: set[str] = set()
+    #: unimportable folder -> [index of its problem in ``found.problems``, modules skipped]
+    bad_dirs: dict[str, list[int]] = {}
 
     def is_package_dir(folder: str) -> bool:
         if folder not in package_dirs:
@@ -81,9 +97,15 @@ def find_sources(roots: list[Path], exclude: list[str] = (), skip: list[Path] = 
         return package_dirs[folder]
 
     for root in roots:
-        if not root.is_dir():
+        if not os.path.isdir(root):  # unlike Path.is_dir, never raises (e.g. EACCES)
             continue
         for folder, dirnames, filenames in os.walk(root, onerror=lambda exc: _unreadable(found, exc)):
+            if folder in walked:  # overlapping roots: the first root names its modules
+                dirnames[:] = []
+                continue
+            walked.add(folder)
+            for name in dirnames:
+                _check_folder_link(found, os.path.join(folder, name), real_roots)
             dirnames[:] = sorted(
                 name
                 for name in dirnames
@@ -98,35 +120,81 @@ def find_sources(roots: list[Path], exclude: list[str] = (), skip: list[Path] = 
                 stem, suffix = os.path.splitext(filename)
                 if suffix not in _SUFFIXES or (suffix == ".pyi" and stem + ".py" in names):
                     continue
+                if filename.startswith("."):  # editor files such as emacs' ``.#mod.py`` lock links
+                    continue
                 abspath = os.path.join(folder, filename)
                 path = os.path.relpath(abspath, found.project_root).replace(os.sep, "/")
                 if any(fnmatch.fnmatchcase(path, pattern) for pattern in exclude):
                     continue
-                source = _source_file(found, root, folder, stem, suffix, abspath, path, is_package_dir, real_roots)
+                source = _source_file(
+                    found, root, folder, stem, suffix, abspath, path, is_package_dir, real_roots, bad_dirs
+                )
                 if source is None:
                     continue
                 if source.module in seen:
-                    message = f"module {source.module!r} is also found at {seen[source.module]}; this copy is ignored"
-                    found.problems.append((abspath, Problem("duplicate-module", message)))
+                    _duplicate(found, seen, source)
                     continue
-                seen[source.module] = source.path
+                seen[source.module] = len(found.files)
                 found.files.append(source)
+    for index, count in bad_dirs.values():
+        where, problem = found.problems[index]
+        message = f"{problem.message}; {count} module{'s' if count != 1 else ''} under it skipped"
+        found.problems[index] = (where, Problem(problem.subtype, message, problem.line))
     return found
 
 
+def _duplicate(found: FoundSources, seen: dict[str, int], source: SourceFile) -> None:
+    """Report the copy of a module that Python would not import."""
+    index = seen[source.module]
+    first = found.files[index]
+    # ``mod/__init__.py`` beside ``mod.py``: Python imports the package.
+    if source.is_package and not first.is_package and _package_dir_of(source) == os.path.splitext(first.abspath)[0]:
+        found.files[index], first, source = source, source, first
+        message = f"module {source.module!r} is also the package at {first.path}, which Python imports; this file is ignored"
+    else:
+        message = f"module {source.module!r} is also found at {first.path}; this copy is ignored"
+    found.problems.append((_display(source.abspath), Problem("duplicate-module", message)))
+
+
+def _package_dir_of(source: SourceFile) -> str:
+    return os.path.dirname(source.abspath)
+
+
 def _unreadable(found: FoundSources, exc: OSError) -> None:
-    found.problems.append((exc.filename or "", Problem("unreadable", f"cannot list folder: {exc.strerror}")))
+    where = _display(exc.filename or "")
+    found.problems.append((where, Problem("unreadable", f"cannot list folder: {exc.strerror or exc}")))
 
 
-def _source_file(found, root, folder, stem, suffix, abspath, path, is_package_dir, real_roots) -> SourceFile | None:
+def _check_folder_link(found: FoundSources, folder: str, real_roots: list[str]) -> None:
+    """Folder symlinks are not followed; say so when that leaves modules out."""
+    if not os.path.islink(folder):
+        return
+    target = os.path.realpath(folder)
+    if not any(target == r or target.startswith(r + os.sep) for r in real_roots):
+        message = "symbolic link to a folder outside the source roots; not followed (add its target to kwindex_paths)"
+        found.problems.append((_display(folder), Problem("symlink-outside", message)))
+
+
+def _display(path: str) -> str:
+    """``path`` as printable text: bytes that are not UTF-8 shown as ``\\xe9``.
+
+    POSIX file names are bytes; Python decodes undecodable ones to lone
+    surrogates, which a UTF-8 log or page cannot hold.
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _source_file(
+    found, root, folder, stem, suffix, abspath, path, is_package_dir, real_roots, bad_dirs
+) -> SourceFile | None:
     if os.path.islink(abspath):
         target = os.path.realpath(abspath)
         if not os.path.isfile(target):
-            found.problems.append((abspath, Problem("broken-symlink", "symbolic link leads nowhere; skipped")))
+            found.problems.append((_display(abspath), Problem("broken-symlink", "symbolic link leads nowhere; skipped")))
             return None
         if not any(target == r or target.startswith(r + os.sep) for r in real_roots):
             message = "symbolic link leads outside the source roots; skipped"
-            found.problems.append((abspath, Problem("symlink-outside", message)))
+            found.problems.append((_display(abspath), Problem("symlink-outside", message)))
             return None
     # The module's top folder: the top-most enclosing package, else the root's parent.
     top = folder
@@ -139,9 +207,28 @@ def _source_file(found, root, folder, stem, suffix, abspath, path, is_package_di
     is_package = parts[-1] == "__init__"
     if is_package:
         parts = parts[:-1]
-    if not parts or not all(part.isidentifier() for part in parts):
-        message = f"{'/'.join(parts) or stem!r} is not an importable module name; file skipped"
-        found.problems.append((abspath, Problem("bad-module-name", message)))
+    # Non-ASCII identifiers (``café``) are importable and kept; ``my-script``,
+    # ``a.b`` and names with bytes that are not UTF-8 are not.
+    bad = next((i for i, part in enumerate(parts) if not part.isidentifier()), None)
+    if bad is not None and (bad < len(parts) - 1 or is_package):
+        # A folder's name: one problem for the folder, counting its modules.
+        bad_dir = os.path.join(top, *parts[: bad + 1])
+        if bad_dir in bad_dirs:
+            bad_dirs[bad_dir][1] += 1
+        else:
+            bad_dirs[bad_dir] = [len(found.problems), 1]
+            message = f"folder '{_display(parts[bad])}' is not an importable package name"
+            found.problems.append((_display(bad_dir), Problem("bad-module-name", message)))
+        return None
+    if not parts or bad is not None:
+        message = f"'{_display('/'.join(parts) or stem)}' is not an importable module name; file skipped"
+        found.problems.append((_display(abspath), Problem("bad-module-name", message)))
+        return None
+    if path != _display(path):
+        # A folder above the top package with a name that is not UTF-8: the
+        # module name is fine but its path cannot be published.
+        message = f"path '{_display(path)}' is not valid UTF-8; file skipped"
+        found.problems.append((_display(abspath), Problem("bad-module-name", message)))
         return None
     return SourceFile(
         module=".".join(parts),
