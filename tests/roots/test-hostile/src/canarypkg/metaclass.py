@@ -1,0 +1,15 @@
+"""CANARY: importing or running this module leaves a trace (issue 6); it must only ever be read."""
+
+import os
+
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "CANARY_TRIGGERED"), "a") as trace:
+    trace.write(__name__ + "\n")
+
+
+class Meta(type):
+    def __new__(mcs, name, bases, ns):
+        raise SystemExit("canary: class body executed")
+
+
+class Evil(metaclass=Meta):
+    pass

@@ -1,0 +1,3 @@
+"""The package 'dup' in the first root: this copy is indexed."""
+
+FIRST = True

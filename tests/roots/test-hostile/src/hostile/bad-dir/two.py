@@ -1,0 +1,1 @@
+"""Under a folder that is not an importable name."""

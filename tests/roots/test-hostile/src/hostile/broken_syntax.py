@@ -1,0 +1,5 @@
+"""Broken on line 4."""
+
+
+def broken(:
+    pass

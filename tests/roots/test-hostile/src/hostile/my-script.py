@@ -1,0 +1,3 @@
+"""Not an importable module name."""
+
+print("hello")

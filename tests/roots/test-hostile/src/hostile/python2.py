@@ -1,0 +1,3 @@
+"""Python 2 code."""
+
+print "hello"

@@ -1,0 +1,3 @@
+from .star_c import *  # noqa: F403
+
+B = 2

@@ -1,0 +1,3 @@
+from .star_a import *  # noqa: F403
+
+C = 3
