@@ -17,9 +17,8 @@ from test_hostile_analysis import (
     FAILING,
     GENERATED_GOOD,
     GOOD_MODULES,
-    add_generated_files,
     expected_find_problems,
-    simulate_unreadable,
+    hostile_tree,  # noqa: F401 - the fixture: a copy of the root plus generated files
 )
 
 WARNING = re.compile(r"^(?P<location>.*?): WARNING: (?P<message>.*) \[(?P<type>[\w-]+)\.(?P<subtype>[\w-]+)\]$")
@@ -50,14 +49,6 @@ def warnings_of(app) -> list[tuple[str, str, str, str]]:
     return found
 
 
-@pytest.fixture
-def hostile_root(tmp_path, monkeypatch):
-    srcdir = copy_root("hostile", tmp_path)
-    made = add_generated_files(srcdir / "src")
-    simulate_unreadable(monkeypatch, files=[made["unreadable_file"]], folders=[made["unreadable_dir"]])
-    return srcdir, made
-
-
 def expected_warnings(srcdir, made) -> list[tuple[str, str, str]]:
     """(type, subtype, location) as the extension emits them: ``{abspath}:{line or ''}``."""
     src = srcdir / "src"
@@ -68,8 +59,8 @@ def expected_warnings(srcdir, made) -> list[tuple[str, str, str]]:
     return sorted(expected)
 
 
-def test_hostile_build_warns_exactly_and_indexes_every_good_module(hostile_root):
-    srcdir, made = hostile_root
+def test_hostile_build_warns_exactly_and_indexes_every_good_module(hostile_tree):
+    srcdir, made = hostile_tree
     modules_before = set(sys.modules)
     app = SphinxTestApp("html", srcdir=srcdir, confoverrides={"show_warning_types": True})
     try:
@@ -112,8 +103,8 @@ def assert_canaries_untouched(srcdir, modules_before):
 
 
 @pytest.mark.parametrize(("options", "status"), [([], 0), (["-W"], 1), (["-W", "--keep-going"], 1)])
-def test_sphinx_build_exits_0_unless_W(hostile_root, options, status, capsys):
-    srcdir, made = hostile_root
+def test_sphinx_build_exits_0_unless_W(hostile_tree, options, status, capsys):
+    srcdir, made = hostile_tree
     modules_before = set(sys.modules)
     outdir = srcdir / "_build" / "html"
     assert build_main([*options, "-q", "-b", "html", str(srcdir), str(outdir)]) == status
