@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register config values, the directive, the domain and the event handlers."""
     from sphinx_kwindex.glue.config import CONFIG_VALUES
-    from sphinx_kwindex.glue.directive import make_directive
+    from sphinx_kwindex.glue.directive import make_directive, make_keyword_index_directive
     from sphinx_kwindex.glue.domain import KwindexDomain
     from sphinx_kwindex.glue.extension import (
         INJECT_PRIORITY,
@@ -30,6 +30,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     extension = KwindexExtension()
     app.add_domain(KwindexDomain)
     app.add_directive("kwindex", make_directive(extension))
+    app.add_directive("kwindex-keywords", make_keyword_index_directive(extension))
     app.connect("builder-inited", _add_stylesheet)
     app.connect("build-finished", _copy_stylesheet)
     app.connect("config-inited", extension.config_inited)

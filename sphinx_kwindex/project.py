@@ -7,6 +7,7 @@ based so nothing is quadratic in the number of modules.
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,8 @@ class ProjectIndex:
     cochange: CoChange | None = None
     weights: RelatedWeights = field(default_factory=RelatedWeights)
     related_limit: int = 10
+    #: parent name -> child module and folder names (folders without ``__init__`` included)
+    tree: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _ranker: RelatedRanker | None = field(default=None, repr=False)
     _related: dict[tuple[str, int], tuple[RelatedFile, ...]] = field(default_factory=dict, repr=False)
 
@@ -43,9 +46,10 @@ class ProjectIndex:
     ) -> ProjectIndex:
         modules = {summary.module: summary for summary in sorted(summaries, key=lambda s: s.module)}
         return cls(
-            project_root,
-            modules,
-            list(find_problems),
+            tree=_module_tree(modules),
+            project_root=project_root,
+            modules=modules,
+            find_problems=list(find_problems),
             graph=ProjectGraph.build(modules),
             cochange=cochange,
             weights=weights or RelatedWeights(),
@@ -67,6 +71,35 @@ class ProjectIndex:
             head = head.rpartition(".")[0]
         return None
 
+    def children(self, name: str) -> list[str]:
+        """Modules and folders directly inside package or folder ``name`` (``""``: the top level)."""
+        return self.tree.get(name, [])
+
+    def is_folder(self, name: str) -> bool:
+        """A folder holding modules that is no module itself (a namespace package, a test folder)."""
+        return name not in self.modules and name in self.tree
+
+    def dependencies(self, module: str) -> tuple[list[str], list[str], list[str]]:
+        """What ``module`` imports: project modules, standard library and third-party top-level names."""
+        summary = self.modules.get(module)
+        if summary is None:
+            return [], [], []
+        project = set(self.graph.imports_of(module))
+        stdlib: set[str] = set()
+        third_party: set[str] = set()
+        for imported in summary.imports:
+            top = imported.module.partition(".")[0]
+            if not top or self.split_target(imported.module) is not None:
+                continue
+            if top in sys.stdlib_module_names:
+                stdlib.add(top)
+            elif top in self.tree.get("", ()):
+                project.add(imported.module)  # a project name with no analysed file (C extension, generated)
+            else:
+                third_party.add(top)
+        project.discard(module)
+        return sorted(project), sorted(stdlib), sorted(third_party)
+
     def related(self, module: str, limit: int | None = None) -> tuple[RelatedFile, ...]:
         """The related files of ``module``, best first (computed on first use, then kept)."""
         limit = self.related_limit if limit is None else limit
@@ -86,21 +119,62 @@ class ProjectIndex:
             return None
         return f"pytest {summary.path}"
 
-    def render_digest(self, module: str, related_limit: int | None = None) -> str:
-        """Changes exactly when what a page shows for ``module`` may change.
+    def render_digest(self, module: str, related_limit: int | None = None, sections: Iterable[str] = ()) -> str:
+        """Changes exactly when what a page shows for ``module`` (in ``sections``) may change.
 
-        A page that shows a module is re-read when this changes (and only then):
-        the file's content and path, which of its import targets are in the
-        project, its links to other modules and its related files.
+        A page that shows a module is re-read when this changes, and only then.
         """
+        sections = set(sections)
         summary = self.modules.get(module)
         if summary is None:
+            if "contents" in sections and self.is_folder(module):
+                return _hash(["folder", *self._contents_parts(module)])
             return "missing"
-        parts = [summary.digest, summary.path, str(summary.source.is_test)]
+        parts = [summary.digest, summary.path, str(summary.source.is_test), repr(sorted(sections))]
         parts += [f"{i.target}:{self.split_target(i.target) is not None}" for i in summary.imported_names]
-        parts.append(repr(sorted(self.graph.imports_of(module).items())))
-        parts.append(repr(sorted(self.graph.imported_by(module).items())))
-        parts.append(repr((self.graph.tests_of(module), self.graph.tested_by(module))))
-        parts += [f"{r.module}:{r.score}:{r.reasons}" for r in self.related(module, related_limit)]
-        parts += [self.modules[r.module].path for r in self.related(module, related_limit)]
-        return hashlib.blake2b("\0".join(parts).encode(), digest_size=12).hexdigest()
+        if "related" in sections or "facts" in sections:
+            parts.append(repr(self.dependencies(module)))
+            parts.append(repr(sorted(self.graph.imported_by(module).items())))
+            parts.append(repr((self.graph.tests_of(module), self.graph.tested_by(module))))
+        if "related" in sections:
+            for entry in self.related(module, related_limit):
+                parts.append(f"{entry.module}:{entry.score}:{entry.reasons}:{self.modules[entry.module].path}")
+        if "facts" in sections:
+            parent = module.rpartition(".")[0]
+            parts.append(str(bool(parent) and (parent in self.modules or self.is_folder(parent))))
+        if "contents" in sections:
+            parts += self._contents_parts(module)
+        return _hash(parts)
+
+    def _contents_parts(self, name: str) -> list[str]:
+        parts = []
+        for child in self.children(name):
+            summary = self.modules.get(child)
+            if summary is None:
+                parts.append(f"{child}:folder:{len(self.children(child))}")
+            else:
+                kinds = sorted(d.kind for d in summary.definitions)
+                parts.append(f"{child}:{summary.source.is_package}:{summary.doc}:{kinds.count('class')}:"
+                             f"{kinds.count('function')}")
+        return parts
+
+
+def _hash(parts: list[str]) -> str:
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=12).hexdigest()
+
+
+def _module_tree(modules: Mapping[str, ModuleSummary]) -> dict[str, list[str]]:
+    """Parent name -> sorted child names, with folders that hold modules but are no module."""
+    children: dict[str, set[str]] = {}
+    for module in modules:
+        name = module
+        while True:
+            parent = name.rpartition(".")[0]
+            siblings = children.setdefault(parent, set())
+            if name in siblings:
+                break
+            siblings.add(name)
+            if not parent:
+                break
+            name = parent
+    return {parent: sorted(names) for parent, names in children.items()}

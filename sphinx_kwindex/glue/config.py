@@ -22,10 +22,13 @@ CONFIG_VALUES = (
     ("kwindex_related_limit", 10, "env", (int,)),
     ("kwindex_related_weights", {}, "env", (dict,)),
     ("kwindex_history_max_commits", 1000, "env", (int,)),
+    ("kwindex_generate", None, "env", (str, type(None))),
+    ("kwindex_generate_toctree", False, "env", (bool,)),
+    ("kwindex_generate_title", "API reference", "env", (str,)),
 )
 
 #: What a page can show for a module, in page order.
-SECTIONS = ("keywords", "related")
+SECTIONS = ("facts", "contents", "keywords", "related")
 
 SOURCE_URL_FIELDS = ("path", "line", "module")
 
@@ -43,6 +46,10 @@ class KwindexSettings:
     related_limit: int = 10
     weights: RelatedWeights = RelatedWeights()
     history_max_commits: int = 1000
+    #: folder for generated pages, relative to the Sphinx source folder (POSIX), or None
+    generate: str | None = None
+    generate_toctree: bool = False
+    generate_title: str = "API reference"
 
     @classmethod
     def from_config(cls, config, confdir: str | Path) -> KwindexSettings:
@@ -79,9 +86,16 @@ class KwindexSettings:
             weights = RelatedWeights.from_mapping(raw_weights)
         except ValueError as exc:
             raise ConfigError(f"kwindex_related_weights: {exc}") from None
+        generate = _generate_folder(config.kwindex_generate)
+        toctree = config.kwindex_generate_toctree
+        if not isinstance(toctree, bool):
+            raise ConfigError(f"kwindex_generate_toctree must be True or False, not {toctree!r}")
+        title = config.kwindex_generate_title
+        if not isinstance(title, str) or not title.strip() or "\n" in title:
+            raise ConfigError(f"kwindex_generate_title must be a one-line, non-empty string, not {title!r}")
         return cls(
             tuple(resolved), tuple(exclude), inject, source_url or None, tuple(kinds),
-            sections, related_limit, weights, history,
+            sections, related_limit, weights, history, generate, toctree, title.strip(),
         )
 
     def source_link(self, path: str, line: int, module: str = "") -> str | None:
@@ -97,6 +111,21 @@ def parse_kinds(text: str) -> tuple[str, ...]:
     if unknown or not kinds:
         raise ValueError(f"unknown kind(s) {', '.join(map(repr, unknown)) or '(none given)'}; allowed: {', '.join(KINDS)}")
     return kinds
+
+
+def _generate_folder(value: object) -> str | None:
+    """A plain relative folder inside the Sphinx source folder, such as ``"api"``."""
+    if value is None or value == "":
+        return None
+    allowed = "a folder name relative to the Sphinx source folder, such as 'api' (or None)"
+    if not isinstance(value, str):
+        raise ConfigError(f"kwindex_generate must be {allowed}, not {value!r}")
+    parts = [part for part in value.replace("\\", "/").split("/") if part not in ("", ".")]
+    if not parts or value.startswith(("/", "\\")) or ":" in value or any(
+        part == ".." or part.startswith(".") or part.startswith("_") for part in parts
+    ):
+        raise ConfigError(f"kwindex_generate must be {allowed}, without '..', leading '.' or '_', not {value!r}")
+    return "/".join(parts)
 
 
 def parse_sections(text: str) -> tuple[str, ...]:

@@ -40,7 +40,7 @@ class KwindexDirective(SphinxDirective):
         kinds = self.option("kinds", parse_kinds, settings.kinds)
         sections = self.option("sections", parse_sections, settings.sections)
         related_limit = self.option("related-limit", parse_count, settings.related_limit)
-        if module not in self.extension.index:
+        if module not in self.extension.index and not self.extension.index.is_folder(module):
             logger.warning(
                 "kwindex directive: unknown module %r (not found under kwindex_paths)",
                 module, type="kwindex", subtype="unknown-module", location=self.get_location(),
@@ -69,3 +69,28 @@ class KwindexDirective(SphinxDirective):
 def make_directive(extension: KwindexExtension) -> type[KwindexDirective]:
     """The directive class bound to one application's extension state."""
     return type("KwindexDirective", (KwindexDirective,), {"extension": extension})
+
+
+class KeywordIndexDirective(SphinxDirective):
+    """A page of the project keyword index (``kwindex_generate`` writes these): the front page
+    without an argument, else the page with the given key (``a``, ``fa-fo``)."""
+
+    required_arguments = 0
+    optional_arguments = 1
+    has_content = False
+    extension: ClassVar[KwindexExtension]
+
+    def run(self) -> list[nodes.Node]:
+        key = self.arguments[0] if self.arguments else None
+        known = {group.key for group in self.extension.groups}
+        if key is not None and key not in known:
+            logger.warning(
+                "kwindex-keywords directive: no keyword index page %r (kwindex_generate makes them)",
+                key, type="kwindex", subtype="unknown-keyword-page", location=self.get_location(),
+            )
+        return self.extension.render_keyword_pages(key, self.env, self.state.document)
+
+
+def make_keyword_index_directive(extension: KwindexExtension) -> type[KeywordIndexDirective]:
+    """The keyword-index directive class bound to one application's extension state."""
+    return type("KeywordIndexDirective", (KeywordIndexDirective,), {"extension": extension})

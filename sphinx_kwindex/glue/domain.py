@@ -14,8 +14,8 @@ from sphinx.domains import Domain
 class KwindexDomain(Domain):
     name = "kwindex"
     label = "Keyword index"
-    data_version = 2
-    #: docs: {docname: {"modules": {module: [node_id, render_digest, related_limit]},
+    data_version = 3
+    #: docs: {docname: {"modules": {module or "@keywords:KEY": [node_id, render_digest, related_limit, sections]},
     #:                  "keywords": {module: [[qualname, node_id, kind], ...]}}}
     initial_data: dict[str, Any] = {"docs": {}}
 
@@ -27,17 +27,19 @@ class KwindexDomain(Domain):
     def docs(self) -> dict[str, dict]:
         return self.data["docs"]
 
-    def note_module(self, docname: str, module: str, node_id: str, digest: str, limit: int, anchors) -> None:
+    def note_module(
+        self, docname: str, module: str, node_id: str | None, digest: str, limit: int = 0, sections=(), anchors=()
+    ) -> None:
         """Record that ``docname`` shows ``module`` (``anchors``: qualname, id, kind)."""
         doc = self.docs.setdefault(docname, {"modules": {}, "keywords": {}})
-        doc["modules"][module] = [node_id, digest, limit]
+        doc["modules"][module] = [node_id, digest, limit, list(sections)]
         doc["keywords"][module] = [list(anchor) for anchor in anchors]
         self._lookup = None
 
     def note_missing(self, docname: str, module: str) -> None:
         """Record that ``docname`` asked for a module that is not there (re-read when it appears)."""
         doc = self.docs.setdefault(docname, {"modules": {}, "keywords": {}})
-        doc["modules"].setdefault(module, [None, "missing", 0])
+        doc["modules"].setdefault(module, [None, "missing", 0, []])
         self._lookup = None
 
     def clear_doc(self, docname: str) -> None:
@@ -50,9 +52,12 @@ class KwindexDomain(Domain):
                 self.docs[docname] = otherdata["docs"][docname]
         self._lookup = None
 
-    def shown_digests(self) -> dict[str, dict[str, tuple[str, int]]]:
-        """{docname: {module: (render digest, related limit)}} for deciding what to re-read."""
-        return {docname: {m: (v[1], v[2]) for m, v in doc["modules"].items()} for docname, doc in self.docs.items()}
+    def shown_digests(self) -> dict[str, dict[str, tuple[str, int, tuple[str, ...]]]]:
+        """{docname: {module: (render digest, related limit, sections)}} for deciding what to re-read."""
+        return {
+            docname: {m: (v[1], v[2], tuple(v[3])) for m, v in doc["modules"].items()}
+            for docname, doc in self.docs.items()
+        }
 
     def _index(self) -> tuple[dict, dict]:
         if self._lookup is None:
@@ -63,7 +68,7 @@ class KwindexDomain(Domain):
             for docname in sorted(self.docs):
                 doc = self.docs[docname]
                 for module, (node_id, *_) in doc["modules"].items():
-                    if node_id is not None:
+                    if node_id is not None and not module.startswith("@"):
                         modules.setdefault(module, (docname, node_id))
                 for module, anchors in doc["keywords"].items():
                     for qualname, node_id, kind in anchors:

@@ -1,28 +1,35 @@
 """The extension's state for one Sphinx application; its bound methods are the event handlers.
 
 Life cycle: ``config_inited`` validates settings; ``builder_inited`` finds and
-analyses the project; ``env_get_outdated`` re-reads pages whose modules
-changed; the directive and ``doctree_read`` render; ``missing_reference``
-resolves keyword links Sphinx could not; ``build_finished`` exports JSON.
+analyses the project and writes generated pages; ``env_get_outdated`` re-reads
+pages whose rendered content would change; the directives and
+``doctree_read`` render; ``missing_reference`` resolves keyword links Sphinx
+could not; ``build_finished`` exports ``kwindex.json``.
 """
 
 from __future__ import annotations
 
+import glob
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.util import logging
 from sphinx.util.display import status_iterator
 from sphinx.util.nodes import make_id, make_refnode
 
 from sphinx_kwindex.analyse import analyse_file
-from sphinx_kwindex.find import find_sources
+from sphinx_kwindex.find import find_sources, project_root_of
+from sphinx_kwindex.glue import generate
 from sphinx_kwindex.glue.config import KwindexSettings
 from sphinx_kwindex.glue.export import write_kwindex_json
 from sphinx_kwindex.project import ProjectIndex
+from sphinx_kwindex.project_keywords import KeywordGroup, keyword_groups
 from sphinx_kwindex.related import read_cochange
 from sphinx_kwindex.render import RenderContext, render_keyword_index, render_related
+from sphinx_kwindex.render.facts import render_contents, render_facts
+from sphinx_kwindex.render.project_keywords import render_group, render_overview
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -37,14 +44,17 @@ INJECT_PRIORITY = 400
 RESOLVE_PRIORITY = 400
 #: ... and after it, to quietly show unresolved external names as plain text.
 QUIET_PRIORITY = 900
+#: Domain key of the project keyword index's pages.
+KEYWORDS_KEY = "@keywords"
 
 
 class KwindexExtension:
-    """Per-application state: validated settings and the analysed project."""
+    """Per-application state: validated settings, the analysed project, the keyword index pages."""
 
     def __init__(self) -> None:
         self.settings = KwindexSettings()
         self.index = ProjectIndex(Path.cwd())
+        self.groups: list[KeywordGroup] = []
 
     # -- config-inited / builder-inited -------------------------------------
 
@@ -54,8 +64,8 @@ class KwindexExtension:
     def builder_inited(self, app: Sphinx) -> None:
         if not self.settings.paths:
             return
-        skip = [Path(app.srcdir), Path(app.outdir), Path(app.doctreedir)]
-        found = find_sources(list(self.settings.paths), list(self.settings.exclude), skip)
+        skip, exclude = self._never_indexed(Path(app.srcdir), Path(app.outdir), Path(app.doctreedir))
+        found = find_sources(list(self.settings.paths), [*self.settings.exclude, *exclude], skip)
         summaries = [
             analyse_file(source)
             for source in status_iterator(
@@ -73,6 +83,27 @@ class KwindexExtension:
         )
         self._warn_problems()
         logger.info("kwindex: %d modules under %s", len(self.index.modules), found.project_root)
+        if self.settings.generate:
+            self._generate_pages(Path(app.srcdir))
+
+    def _never_indexed(self, srcdir: Path, outdir: Path, doctreedir: Path) -> tuple[list[Path], list[str]]:
+        """Folders never searched and patterns never indexed, so the docs never document themselves.
+
+        The build, doctree and generated folders are always skipped; the Sphinx
+        source folder when it sits inside a source root (docs inside the
+        repository). A root placed inside the source folder is the user's
+        explicit choice and is searched, but ``conf.py`` is never a module.
+        """
+        srcdir, outdir, doctreedir = (folder.resolve() for folder in (srcdir, outdir, doctreedir))
+        skip = [outdir, doctreedir]
+        if self.settings.generate:
+            skip.append(srcdir / self.settings.generate)
+        if any(srcdir != root and srcdir.is_relative_to(root) for root in self.settings.paths):
+            skip.append(srcdir)
+        conf = srcdir / "conf.py"
+        project_root = project_root_of(list(self.settings.paths))
+        exclude = [glob.escape(conf.relative_to(project_root).as_posix())] if conf.is_relative_to(project_root) else []
+        return skip, exclude
 
     def _read_history(self, found):
         """Git co-change for the related files, or None (said once, at info level)."""
@@ -94,60 +125,121 @@ class KwindexExtension:
                 type="kwindex", subtype=problem.subtype, location=f"{abspath}:{problem.line or ''}",
             )
 
+    def _generate_pages(self, srcdir: Path) -> None:
+        self.groups = keyword_groups(self.index)
+        folder = srcdir / self.settings.generate
+        pages = generate.plan_pages(self.index, self.groups, self.settings.generate_title)
+        report = generate.sync_pages(folder, pages)
+        for relpath in report.conflicts:
+            logger.warning(
+                "kwindex_generate: %s was not written by sphinx-kwindex; it is left alone and not generated",
+                relpath, type="kwindex", subtype="generate-conflict", location=f"{folder / relpath}:",
+            )
+        logger.info(
+            "kwindex: %d generated pages in %s (%d written, %d removed)",
+            len(pages), folder, len(report.written), len(report.removed),
+        )
+
     # -- env-get-outdated ---------------------------------------------------
 
     def env_get_outdated(self, app, env: BuildEnvironment, added, changed, removed) -> list[str]:
-        """Pages showing a module whose rendered content would change."""
+        """Pages showing something whose rendered content would change."""
         outdated = []
         for docname, shown in env.domains["kwindex"].shown_digests().items():
             if docname in changed or docname in removed or docname in added:
                 continue
-            if any(self.index.render_digest(module, limit) != digest for module, (digest, limit) in shown.items()):
+            if any(self.digest_of(key, limit, sections) != digest for key, (digest, limit, sections) in shown.items()):
                 outdated.append(docname)
         if outdated:
             logger.info("kwindex: %d page(s) show changed modules", len(outdated))
         return sorted(outdated)
 
-    # -- rendering (directive and doctree-read) ----------------------------
+    def digest_of(self, key: str, limit: int, sections) -> str:
+        if key.startswith(KEYWORDS_KEY):
+            group_key = key.partition(":")[2]
+            if not group_key:
+                return "|".join(f"{g.key}:{g.title}:{len(g.entries)}" for g in self.groups)
+            group = next((g for g in self.groups if g.key == group_key), None)
+            return group.digest() if group is not None else "missing"
+        return self.index.render_digest(key, limit, sections)
 
-    def render_module(
-        self, module: str, env: BuildEnvironment, document: nodes.document, *, kinds=None, sections=None,
-        related_limit: int | None = None,
-    ) -> list[nodes.Node]:
-        """Nodes showing ``module`` in ``document``, recorded in the domain."""
-        summary = self.index.get(module)
-        docname = env.docname
-        sections = self.settings.sections if sections is None else sections
-        limit = self.settings.related_limit if related_limit is None else related_limit
+    # -- rendering (directives and doctree-read) ----------------------------
+
+    def context(self, env: BuildEnvironment, document: nodes.document, module: str, kinds=None) -> RenderContext:
+        """A render context for ``document``: unique ids, source links, kinds shown."""
 
         def new_id(term: str) -> str:
             node_id = make_id(env, document, "", term)
             document.ids[node_id] = document  # reserve it: later ids in this page stay unique
             return node_id
 
-        ctx = RenderContext(
-            docname=docname,
+        return RenderContext(
+            docname=env.docname,
             make_id=new_id,
             source_url=lambda path, line: self.settings.source_link(path, line, module),
             kinds=kinds or self.settings.kinds,
         )
-        rendered = render_keyword_index(summary, self.index, ctx)
-        shown = rendered.nodes if "keywords" in sections else []
-        if "related" in sections:
-            shown = [*shown, render_related(summary, self.index, ctx, limit)]
-        anchors = rendered.anchors if "keywords" in sections else []
-        env.domains["kwindex"].note_module(
-            docname, module, rendered.module_id, self.index.render_digest(module, limit), limit, anchors
-        )
+
+    def render_module(
+        self, module: str, env: BuildEnvironment, document: nodes.document, *, kinds=None, sections=None,
+        related_limit: int | None = None,
+    ) -> list[nodes.Node]:
+        """The sections showing ``module`` (or a folder of modules) in ``document``, recorded in the domain."""
+        summary = self.index.get(module)
+        sections = self.settings.sections if sections is None else sections
+        limit = self.settings.related_limit if related_limit is None else related_limit
+        ctx = self.context(env, document, module, kinds)
+        module_id = ctx.make_id(f"kwindex-{module}")
+        shown: list[nodes.Node] = []
+        anchors: list[tuple[str, str, str]] = []
+        keyword_ref = generate.KEYWORD_INDEX_LABEL if self.settings.generate else None
+        for section in sections:
+            if section == "contents" and self.index.children(module):
+                shown.append(render_contents(module, self.index, ctx))
+            elif summary is None:
+                continue
+            elif section == "facts":
+                shown.append(render_facts(summary, self.index, ctx, keyword_ref))
+            elif section == "keywords":
+                keyword_section, anchors = render_keyword_index(summary, ctx)
+                shown.append(keyword_section)
+            elif section == "related":
+                shown.append(render_related(summary, self.index, ctx, limit))
+        if shown:
+            shown[0]["ids"].insert(0, module_id)
         for node in shown:
             node["kwindex_module"] = module
+            node["classes"].append("kwindex")
+        env.domains["kwindex"].note_module(
+            env.docname, module, module_id if shown else None, self.index.render_digest(module, limit, sections),
+            limit, sections, anchors,
+        )
         return shown
 
+    def render_keyword_pages(self, key: str | None, env: BuildEnvironment, document: nodes.document):
+        """The project keyword index: the front page (``key`` None) or one of its pages."""
+        folder = self.settings.generate or ""
+
+        def docname_of(group_key: str) -> str:
+            return generate.keyword_docname(folder, group_key)
+
+        domain_key = KEYWORDS_KEY if key is None else f"{KEYWORDS_KEY}:{key}"
+        env.domains["kwindex"].note_module(env.docname, domain_key, None, self.digest_of(domain_key, 0, ()))
+        if key is None:
+            return render_overview(self.groups, docname_of)
+        group = next((g for g in self.groups if g.key == key), None)
+        if group is None:
+            return []
+        return render_group(group, self.groups, docname_of, self.context(env, document, ""))
+
     def doctree_read(self, app: Sphinx, doctree: nodes.document) -> None:
-        """Append the keyword index to each section that documents a ``py:module``."""
+        """Append the keyword index to each section that documents a ``py:module``; add the generated
+        pages to the root document's toctree when asked to."""
+        env = app.env
+        if self.settings.generate and self.settings.generate_toctree and env.docname == app.config.root_doc:
+            _append_toctree(doctree, env.docname, generate.module_docname(self.settings.generate, "index"))
         if not self.settings.inject or not self.index.modules:
             return
-        env = app.env
         shown = {node["kwindex_module"] for node in doctree.findall(nodes.section) if "kwindex_module" in node}
         for module, entry in sorted(env.domains["py"].modules.items()):
             if entry.docname != env.docname or module in shown or module not in self.index:
@@ -166,9 +258,17 @@ class KwindexExtension:
         """Keyword links Sphinx's Python domain could not resolve: project targets, then fallbacks."""
         domain = env.domains["kwindex"]
         fromdocname = node.get("refdoc", "")
+        if node.get("kwindex_keyword"):
+            module, qualname = node["kwindex_keyword"]
+            location = domain.keyword_location(module, qualname) or domain.module_location(module)
+            if location is not None:
+                return make_refnode(app.builder, fromdocname, location[0], location[1], contnode)
         for target in node.get("kwindex_targets", ()):
             split = self.index.split_target(target)
             if split is None:
+                if self.index.is_folder(target) and domain.module_location(target):
+                    docname, node_id = domain.module_location(target)
+                    return make_refnode(app.builder, fromdocname, docname, node_id, contnode)
                 continue
             module, qualname = split
             location = domain.keyword_location(module, qualname) if qualname else None
@@ -188,7 +288,7 @@ class KwindexExtension:
 
     def missing_reference_quiet(self, app: Sphinx, env: BuildEnvironment, node, contnode):
         """An external name nobody could resolve is shown as plain text, without a warning."""
-        if "kwindex_targets" in node:
+        if "kwindex_targets" in node or "kwindex_keyword" in node:
             return contnode
         return None
 
@@ -197,3 +297,15 @@ class KwindexExtension:
     def build_finished(self, app: Sphinx, exception: BaseException | None) -> None:
         if exception is None and app.builder.format == "html" and self.settings.paths:
             write_kwindex_json(Path(app.outdir), self.index, app.env.domains["kwindex"])
+
+
+def _append_toctree(doctree: nodes.document, docname: str, target: str) -> None:
+    """A visible toctree entry for the generated pages, at the end of the root document's first section."""
+    toctree = addnodes.toctree(
+        parent=docname, entries=[(None, target)], includefiles=[target], maxdepth=1, glob=False,
+        hidden=False, caption=None, titlesonly=False, numbered=0, includehidden=False,
+    )
+    wrapper = nodes.compound(classes=["toctree-wrapper"])
+    wrapper += toctree
+    section = next(iter(doctree.findall(nodes.section)), doctree)
+    section += wrapper

@@ -1,47 +1,17 @@
-"""Turn a module's summary into standard docutils nodes.
-
-Only docutils nodes and Sphinx's ``pending_xref`` (resolved later by Sphinx,
-intersphinx or our fallbacks), so every builder can write the result. Names,
-signatures and docstrings only ever become text nodes.
-"""
+"""The "Keyword index" section of a module: its definitions and imports by kind."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from collections import Counter
-from dataclasses import dataclass, field
 
 from docutils import nodes
 from sphinx import addnodes
 
 from sphinx_kwindex.model import KIND_NOUNS, KIND_TITLES, KINDS, Definition, ImportedName, ModuleSummary
-from sphinx_kwindex.project import ProjectIndex
+from sphinx_kwindex.render.common import RenderContext, count_of
 
 #: Longest signature shown in full; longer ones end in an ellipsis (the keyword is still listed).
 MAX_SIGNATURE = 160
-
-
-@dataclass(frozen=True)
-class RenderContext:
-    """What the renderer needs from its surroundings, as plain callables."""
-
-    docname: str
-    #: term -> an id unique in the document, already reserved there
-    make_id: Callable[[str], str]
-    #: (project-relative path, line) -> URL of the source, or None
-    source_url: Callable[[str, int], str | None]
-    kinds: tuple[str, ...] = KINDS
-
-
-@dataclass
-class RenderedModule:
-    """The nodes shown for one module, and the anchors they define."""
-
-    module: str
-    module_id: str
-    nodes: list[nodes.Node] = field(default_factory=list)
-    #: (qualified name, node id, kind) of every keyword shown
-    anchors: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def keyword_entries(summary: ModuleSummary, kinds=KINDS) -> dict[str, list[Definition | ImportedName]]:
@@ -57,11 +27,12 @@ def keyword_entries(summary: ModuleSummary, kinds=KINDS) -> dict[str, list[Defin
     return {kind: entries for kind, entries in groups.items() if entries}
 
 
-def render_keyword_index(summary: ModuleSummary, index: ProjectIndex, ctx: RenderContext) -> RenderedModule:
-    """The "Keyword index" section of one module."""
-    module_id = ctx.make_id(f"kwindex-{summary.module}")
-    rendered = RenderedModule(summary.module, module_id)
-    section = nodes.section("", ids=[module_id], classes=["kwindex"])
+def render_keyword_index(
+    summary: ModuleSummary, ctx: RenderContext
+) -> tuple[nodes.section, list[tuple[str, str, str]]]:
+    """The "Keyword index" section, and the (qualified name, node id, kind) of every keyword in it."""
+    anchors: list[tuple[str, str, str]] = []
+    section = nodes.section("", ids=[ctx.make_id(f"kwkeywords-{summary.module}")], classes=["kwindex"])
     section += nodes.title("", "Keyword index")
     section += _overview(summary, ctx)
     for kind, entries in keyword_entries(summary, ctx.kinds).items():
@@ -71,72 +42,14 @@ def render_keyword_index(summary: ModuleSummary, index: ProjectIndex, ctx: Rende
             # Imports get their own prefix: ``np`` may be both imported and assigned.
             prefix = "kwimport" if kind == "import" else "kw"
             anchor = ctx.make_id(f"{prefix}-{summary.module}.{entry.name}")
-            rendered.anchors.append((entry.name, anchor, kind))
+            anchors.append((entry.name, anchor, kind))
             if kind == "import":
                 paragraph = _import_entry(entry, summary, ctx)
             else:
                 paragraph = _definition_entry(entry, summary, anchor, ctx)
             items += nodes.list_item("", paragraph, ids=[anchor])
         section += items
-    rendered.nodes.append(section)
-    return rendered
-
-
-def render_related(summary: ModuleSummary, index: ProjectIndex, ctx: RenderContext, limit: int) -> nodes.section:
-    """The "Related files" section: ranked list with reasons, then imports, imported by and tests."""
-    module = summary.module
-    section = nodes.section("", ids=[ctx.make_id(f"kwrelated-{module}")], classes=["kwindex", "kwindex-related"])
-    section += nodes.title("", "Related files")
-    related = index.related(module, limit)
-    if related:
-        items = nodes.enumerated_list(classes=["kwindex-related-files"])
-        for entry in related:
-            para = nodes.paragraph("", "", module_link(entry.module))
-            para += nodes.Text(f" ({entry.score:.2f}): " + "; ".join(entry.reasons))
-            items += nodes.list_item("", para)
-        section += items
-    else:
-        section += nodes.paragraph("", "No related files found.")
-    groups = [
-        ("Imports", index.graph.imports_of(module)),
-        ("Imported by", index.graph.imported_by(module)),
-    ]
-    if summary.source.is_test:
-        groups.append(("Tests", {name: () for name in index.graph.tests_of(module)}))
-    else:
-        groups.append(("Tested by", {name: () for name in index.graph.tested_by(module)}))
-    for title, links in groups:
-        section += nodes.rubric("", f"{title} ({len(links)})")
-        if not links:
-            section += nodes.paragraph("", "None in the project.")
-            continue
-        items = nodes.bullet_list(classes=["kwindex-links"])
-        for other in sorted(links):
-            para = nodes.paragraph("", "", module_link(other))
-            names = [name for name in links[other] if name]
-            if names:
-                para += nodes.Text(": " + ", ".join(names))
-            items += nodes.list_item("", para)
-        section += items
-    command = index.test_command(module)
-    if command:
-        section += nodes.paragraph("", "", nodes.Text("Run it with "), nodes.literal("", command), nodes.Text("."))
-    return section
-
-
-def module_link(module: str) -> addnodes.pending_xref:
-    """A link to a project module: its documentation, else the page showing its keyword index."""
-    link = addnodes.pending_xref(
-        "",
-        nodes.literal("", module, classes=["kwindex-name"]),
-        refdomain="py",
-        reftype="mod",
-        reftarget=module,
-        refexplicit=True,
-        refwarn=False,
-    )
-    link["kwindex_targets"] = [module]
-    return link
+    return section, anchors
 
 
 def unknown_module_note(module: str) -> nodes.Element:
@@ -162,13 +75,6 @@ def _overview(summary: ModuleSummary, ctx: RenderContext) -> nodes.paragraph:
     parts = [count_of(counts[kind], KIND_NOUNS[kind]) for kind in KINDS if counts[kind]]
     para += nodes.Text(f": {count_of(summary.lines, 'line')}; " + (", ".join(parts) or "no keywords") + ".")
     return para
-
-
-def count_of(count: int, noun: str) -> str:
-    """``1 class``, ``2 classes``."""
-    if count == 1:
-        return f"1 {noun}"
-    return f"{count} {noun}es" if noun.endswith("ss") else f"{count} {noun}s"
 
 
 def _definition_entry(

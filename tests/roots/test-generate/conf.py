@@ -1,0 +1,6 @@
+project = "generate"
+extensions = ["sphinx_kwindex"]
+exclude_patterns = ["_build", "src", "tests"]
+kwindex_paths = ["src", "tests"]
+kwindex_generate = "api"
+kwindex_generate_toctree = True

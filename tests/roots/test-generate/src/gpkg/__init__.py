@@ -1,0 +1,1 @@
+"""Generated-pages demo package."""

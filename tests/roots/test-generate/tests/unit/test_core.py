@@ -1,0 +1,5 @@
+from gpkg.core import Widget
+
+
+def test_render():
+    assert Widget().render() == "widget"

@@ -1,0 +1,182 @@
+"""Whole-project pages: generated module, package and folder pages, file facts, the project keyword index."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import build, copy_root
+
+
+def page(app, docname: str) -> BeautifulSoup:
+    return BeautifulSoup((app.outdir / f"{docname}.html").read_text(), "html.parser")
+
+
+def facts(app, docname: str) -> dict[str, str]:
+    soup = page(app, docname)
+    names = [dt.get_text(strip=True).rstrip(":") for dt in soup.select("section.kwindex-facts dl dt")]
+    values = [dd.get_text(" ", strip=True) for dd in soup.select("section.kwindex-facts dl dd")]
+    return dict(zip(names, values))
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    app, read = build(copy_root("generate", tmp_path_factory.mktemp("generate")))
+    assert app.warning.getvalue() == ""
+    return app
+
+
+def test_a_page_for_every_module_package_and_folder(generated):
+    api = generated.srcdir / "api"
+    assert sorted(p.name for p in api.glob("*.rst")) == [
+        "gpkg.core.rst", "gpkg.rst", "gpkg.sub.leaf.rst", "gpkg.sub.rst", "index.rst",
+        "tests.rst", "tests.unit.rst", "tests.unit.test_core.rst",
+    ]
+    for name in ["gpkg", "gpkg.core", "gpkg.sub", "gpkg.sub.leaf", "tests", "tests.unit", "tests.unit.test_core"]:
+        title = page(generated, f"api/{name}").select_one("h1").get_text(strip=True).rstrip("¶")
+        assert title == name
+
+
+def test_pages_are_small_stubs_and_navigation_is_a_tree(generated):
+    stub = (generated.srcdir / "api" / "gpkg.rst").read_text()
+    assert ".. kwindex:: gpkg" in stub and "gpkg.core" in stub and "gpkg.sub.leaf" not in stub
+    # The root document's toctree leads to the API root, which leads to the top packages only.
+    root = page(generated, "index")
+    assert root.select_one(".toctree-wrapper a[href='api/index.html']") is not None
+    api_root = [a.get_text() for a in page(generated, "api/index").select("div.body .toctree-wrapper > ul > li > a")]
+    assert api_root == ["gpkg", "tests", "Project keyword index"]
+
+
+def test_package_page_lists_its_contents_with_summaries_and_counts(generated):
+    contents = page(generated, "api/gpkg").select_one("section.kwindex-contents").get_text(" ", strip=True)
+    assert "gpkg.core — 1 class, 6 functions — Core, with calls a reviewer wants to know about." in contents
+    assert "gpkg.sub — package, 0 classes, 0 functions — Sub-package." in contents
+    folder = page(generated, "api/tests").select_one("section.kwindex-contents").get_text(" ", strip=True)
+    assert "tests.unit — folder, 1 module" in folder
+
+
+def test_file_facts(generated):
+    core = facts(generated, "api/gpkg.core")
+    assert core["Path"] == "src/gpkg/core.py"
+    assert core["Kind"] == "module"
+    assert core["Size"].startswith("44 lines, ")
+    assert core["Defines"] == "1 class, 6 functions, 1 method"
+    assert core["Depends on (standard library)"] == "concurrent , pickle , subprocess , threading"
+    assert core["Depends on (third party)"] == "yaml"
+    leaf = facts(generated, "api/gpkg.sub.leaf")
+    assert leaf["Kind"] == "module, runnable as a script (has an if __name__ == '__main__' block)"
+    assert leaf["Depends on (project)"] == "gpkg.core"
+    assert leaf["See also"].startswith("package gpkg.sub , project keyword index")
+    test = facts(generated, "api/tests.unit.test_core")
+    assert test["Kind"] == "test module"
+    assert test["Run the tests"] == "pytest tests/unit/test_core.py"
+
+
+def test_notable_calls_are_facts_with_lines(generated):
+    calls = facts(generated, "api/gpkg.core")["Notable calls"]
+    assert "dynamic code: eval (line 12)" in calls
+    assert "shell command: subprocess.run (line 16)" in calls
+    assert "line 20" not in calls  # subprocess without a shell is no notable call
+    assert "deserialisation: pickle.loads (line 26)" in calls
+    assert "unsafe YAML load: yaml.load (line 25)" in calls
+    assert "line 31" not in calls  # yaml.load with SafeLoader is fine
+    assert "threads: threading.Thread (line 35)" in calls
+    assert "process pool: ProcessPoolExecutor (line 36)" in calls
+
+
+def test_project_keyword_index(generated):
+    front = page(generated, "api/keywords/index")
+    assert "10 definitions of the project" in front.select_one("div.body").get_text(" ", strip=True)
+    letters = [a.get_text() for a in front.select("p.kwindex-letters a")]
+    assert letters == ["A", "B", "L", "N", "R", "S", "T", "W"]
+    r_page = page(generated, "api/keywords/r")
+    text = r_page.select_one("div.body").get_text(" ", strip=True)
+    assert "render — method Widget.render in gpkg.core" in text
+    assert "run_user_code — function run_user_code in gpkg.core" in text
+    links = [a["href"] for a in r_page.select("ul.kwindex-project-keywords a")]
+    assert "../gpkg.core.html#kw-gpkg.core.Widget.render" in links
+    # :ref:`kwindex-keywords` resolves (no warning, see the fixture) to the front page
+    assert page(generated, "index").select_one("a[href='api/keywords/index.html#kwindex-keywords']") is not None
+
+
+def test_a_second_build_writes_and_reads_nothing(tmp_path):
+    srcdir = copy_root("generate", tmp_path)
+    build(srcdir)
+    mtimes = {p: p.stat().st_mtime_ns for p in (srcdir / "api").rglob("*.rst")}
+    app, read = build(srcdir)
+    assert read == []
+    assert {p: p.stat().st_mtime_ns for p in (srcdir / "api").rglob("*.rst")} == mtimes
+    assert "(0 written, 0 removed)" in app.status.getvalue()
+
+
+def test_removed_module_page_is_deleted_and_its_package_updated(tmp_path):
+    srcdir = copy_root("generate", tmp_path)
+    build(srcdir)
+    (srcdir / "src" / "gpkg" / "sub" / "leaf.py").unlink()
+    app, read = build(srcdir)
+    assert app.warning.getvalue() == ""
+    assert not (srcdir / "api" / "gpkg.sub.leaf.rst").exists()
+    assert not (app.outdir / "api" / "gpkg.sub.leaf.html").exists() or "api/gpkg.sub.leaf" not in read
+    assert "api/gpkg.sub" in read
+    assert "gpkg.sub.leaf" not in page(app, "api/gpkg.sub").select_one("div.body").get_text()
+    assert "gpkg.sub.leaf" not in json.loads((app.outdir / "kwindex.json").read_text())["modules"]
+
+
+def test_added_module_gets_a_page_and_appears_everywhere(tmp_path):
+    srcdir = copy_root("generate", tmp_path)
+    build(srcdir)
+    (srcdir / "src" / "gpkg" / "extra.py").write_text('"""Added later."""\n\n\ndef zeta():\n    pass\n')
+    app, read = build(srcdir)
+    assert app.warning.getvalue() == ""
+    assert {"api/gpkg.extra", "api/gpkg", "api/keywords/z", "api/keywords/index"} <= set(read)
+    assert "gpkg.extra — 0 classes, 1 function — Added later." in page(app, "api/gpkg").get_text(" ", strip=True)
+    assert "zeta — function zeta in gpkg.extra" in page(app, "api/keywords/z").get_text(" ", strip=True)
+
+
+def test_files_the_extension_did_not_write_are_never_touched(tmp_path):
+    srcdir = copy_root("generate", tmp_path)
+    (srcdir / "api").mkdir()
+    (srcdir / "api" / "gpkg.core.rst").write_text("Mine\n====\n\nA page of my own.\n")
+    (srcdir / "api" / "notes.rst").write_text(":orphan:\n\nNotes\n=====\n")
+    app, _ = build(srcdir, confoverrides={"show_warning_types": True})
+    assert (srcdir / "api" / "gpkg.core.rst").read_text().startswith("Mine")
+    assert "kwindex_generate: gpkg.core.rst was not written by sphinx-kwindex" in app.warning.getvalue()
+    assert "[kwindex.generate-conflict]" in app.warning.getvalue()
+    (srcdir / "src" / "gpkg" / "sub" / "leaf.py").unlink()
+    build(srcdir)
+    assert (srcdir / "api" / "notes.rst").exists() and (srcdir / "api" / "gpkg.core.rst").exists()
+
+
+def test_the_docs_are_never_indexed(tmp_path):
+    """Sources at the repository root, docs (with generated pages and build output) below it."""
+    project = tmp_path / "project"
+    (project / "pkg").mkdir(parents=True)
+    (project / "pkg" / "__init__.py").write_text('"""Pkg."""\n')
+    (project / "pkg" / "mod.py").write_text("def f():\n    pass\n")
+    docs = project / "docs"
+    docs.mkdir()
+    (docs / "conf.py").write_text(
+        'extensions = ["sphinx_kwindex"]\nkwindex_paths = [".."]\nkwindex_generate = "api"\n'
+        "kwindex_generate_toctree = True\n"
+    )
+    (docs / "index.rst").write_text("Docs\n====\n")
+    (docs / "helper.py").write_text("def in_the_docs():\n    pass\n")
+    build(docs)
+    app, _ = build(docs)  # second build: generated pages and build output exist now
+    modules = json.loads((app.outdir / "kwindex.json").read_text())["modules"]
+    assert sorted(modules) == ["pkg", "pkg.mod"]
+    assert app.warning.getvalue() == ""
+
+
+@pytest.mark.parametrize(
+    "value", ["../outside", "/abs", "_private", ".hidden", 42],
+)
+def test_bad_generate_folder_is_a_config_error(make_app, tmp_path, value):
+    from sphinx.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="kwindex_generate must be a folder name relative to the Sphinx source"):
+        make_app("html", srcdir=copy_root("generate", tmp_path), confoverrides={"kwindex_generate": value})
+    assert not os.path.exists(tmp_path / "outside")
