@@ -13,6 +13,7 @@ import io
 import re
 import sys
 import tokenize
+import warnings
 from collections.abc import Iterable, Iterator
 
 import astroid
@@ -242,7 +243,11 @@ def _parse(text: str, modname: str) -> nodes.Module:
     # in the global manager, which makes memory grow with the corpus. We need
     # neither: cross-module questions are answered by the project index.
     builder = AstroidBuilder(astroid.MANAGER, apply_transforms=False)
-    module, _ = builder._data_build(text, modname, None)
+    # The compiler's SyntaxWarning and DeprecationWarning ("invalid escape
+    # sequence") concern the analysed code, not this build: keep them off stderr.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        module, _ = builder._data_build(text, modname, None)
     return module
 
 
