@@ -343,3 +343,18 @@ def test_progress_wraps_the_new_summaries(project, tmp_path):
     seen.clear()
     analyse_all(project, jobs=1, cache_dir=cache_dir, progress=progress)
     assert seen == []  # nothing to analyse: no progress line
+
+
+def test_astroid_trees_do_not_outlive_their_file(project):
+    """Each tree is freed right after its file (memory stays flat however large the project)."""
+    import gc
+
+    from astroid import nodes
+
+    def alive() -> int:
+        return sum(isinstance(obj, nodes.Module) for obj in gc.get_objects())
+
+    analyse_all(project, jobs=1, cache_dir=None)  # astroid's own modules (builtins...) exist from here on
+    before = alive()
+    analyse_all(project * 20, jobs=1, cache_dir=None)
+    assert alive() == before

@@ -7,12 +7,16 @@ small objects cross the process boundary. The pool imports nothing beyond
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from itertools import chain
 from typing import TypeVar
+
+from astroid import nodes
 
 from sphinx_kwindex.analyse import analyse, analyse_file
 from sphinx_kwindex.model import ModuleSummary, Problem, SourceFile
@@ -44,7 +48,9 @@ def analyse_files(
         return list(progress(stream, len(files)) if progress else stream)
     chunk = max(1, min(MAX_CHUNK, len(files) // (jobs * 4)))
     chunks = [files[start:start + chunk] for start in range(0, len(files), chunk)]
-    with ProcessPoolExecutor(min(jobs, len(chunks)), mp_context=_context()) as pool:
+    # gc.freeze: the objects a forked worker inherits (Sphinx's environment) are never garbage;
+    # frozen, no collection in the worker walks them (or copies their pages).
+    with ProcessPoolExecutor(min(jobs, len(chunks)), mp_context=_context(), initializer=gc.freeze) as pool:
         stream = chain.from_iterable(pool.map(analyse_chunk, chunks))
         return list(progress(stream, len(files)) if progress else stream)
 
@@ -57,10 +63,37 @@ def analyse_chunk(files: Sequence[SourceFile]) -> list[ModuleSummary]:
 def analyse_safely(source: SourceFile, data: bytes | None = None) -> ModuleSummary:
     """Analyse one file; a bug in the analysis becomes a problem of that file, not a failed build."""
     try:
-        return analyse(source, data) if data is not None else analyse_file(source)
+        with _collected_when_done():
+            return analyse(source, data) if data is not None else analyse_file(source)
     except Exception as exc:  # noqa: BLE001 - one odd file must not stop a 2000-file build
         problem = Problem("analysis-error", f"analysis failed: {type(exc).__name__}: {exc}")
         return ModuleSummary(source, digest="", parse_failed=True, problems=(problem,))
+
+
+#: astroid node classes whose shared ``special_attributes`` model remembers the last node built.
+_MODELLED = (nodes.Module, nodes.ClassDef, nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.Lambda)
+
+
+@contextlib.contextmanager
+def _collected_when_done() -> Iterator[None]:
+    """Free the file's astroid tree in one young collection once the analysis is done.
+
+    A tree is up to ~100 000 objects in reference cycles (parent links). Left to
+    the collector, it runs every 700 allocations and promotes the tree through all
+    generations before a full collection frees it: 45 % of analysis time on torch.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        # ``ClassDef(...)`` stores itself in the class-wide model (``_instance``): that one old
+        # object would keep the whole new tree alive through the young collection.
+        for node_class in _MODELLED:
+            node_class.special_attributes(None)
+        gc.collect(0)
+        if enabled:
+            gc.enable()
 
 
 def _context() -> multiprocessing.context.BaseContext:
