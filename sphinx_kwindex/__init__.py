@@ -18,17 +18,16 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from sphinx_kwindex.glue.config import CONFIG_VALUES
     from sphinx_kwindex.glue.directive import make_directive, make_keyword_index_directive
     from sphinx_kwindex.glue.domain import KwindexDomain
-    from sphinx_kwindex.glue.extension import (
-        INJECT_PRIORITY,
-        QUIET_PRIORITY,
-        RESOLVE_PRIORITY,
-        KwindexExtension,
-    )
+    from sphinx_kwindex.glue.expand import kwindex_body, make_post_transform, skip_node
+    from sphinx_kwindex.glue.extension import INJECT_PRIORITY, QUIET_PRIORITY, KwindexExtension
 
     for name, default, rebuild, types in CONFIG_VALUES:
         app.add_config_value(name, default, rebuild, types=types)
     extension = KwindexExtension()
     app.add_domain(KwindexDomain)
+    # Always replaced by the post-transform before writing; the visitors only guard against surprises.
+    app.add_node(kwindex_body, **{fmt: (skip_node, None) for fmt in ("html", "latex", "text", "man", "texinfo")})
+    app.add_post_transform(make_post_transform(extension))
     app.add_directive("kwindex", make_directive(extension))
     app.add_directive("kwindex-keywords", make_keyword_index_directive(extension))
     app.connect("builder-inited", _add_stylesheet)
@@ -37,7 +36,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", extension.builder_inited)
     app.connect("env-get-outdated", extension.env_get_outdated)
     app.connect("doctree-read", extension.doctree_read, priority=INJECT_PRIORITY)
-    app.connect("missing-reference", extension.missing_reference, priority=RESOLVE_PRIORITY)
     app.connect("missing-reference", extension.missing_reference_quiet, priority=QUIET_PRIORITY)
     app.connect("build-finished", extension.build_finished)
     return {

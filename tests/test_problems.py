@@ -40,7 +40,7 @@ def test_the_page_goes_on_with_a_visible_note(problems):
     body = soup.select_one("div.body").get_text(" ", strip=True)
     assert "no module pkg.missing was found under kwindex_paths" in body
     assert "fine ()" in body  # pkg.good still indexed, with the default kinds
-    assert "could not be analysed (cannot parse: invalid syntax)" in body
+    assert "could not be analysed ( cannot parse: invalid syntax )" in body
     assert "After the bad directives, the page goes on." in body
 
 

@@ -17,7 +17,7 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.util import logging
 from sphinx.util.display import status_iterator
-from sphinx.util.nodes import make_id, make_refnode
+from sphinx.util.nodes import make_id
 
 from sphinx_kwindex.analyse import analyse_file
 from sphinx_kwindex.find import find_sources, project_root_of
@@ -27,9 +27,18 @@ from sphinx_kwindex.glue.export import write_kwindex_json
 from sphinx_kwindex.project import ProjectIndex
 from sphinx_kwindex.project_keywords import KeywordGroup, keyword_groups
 from sphinx_kwindex.related import read_cochange
-from sphinx_kwindex.render import RenderContext, render_keyword_index, render_related
-from sphinx_kwindex.render.facts import render_contents, render_facts
-from sphinx_kwindex.render.project_keywords import render_group, render_overview
+from sphinx_kwindex.glue.expand import SphinxLinker, kwindex_body
+from sphinx_kwindex.render import (
+    SECTION_TITLES,
+    RenderContext,
+    keyword_anchor_terms,
+    render_contents_body,
+    render_facts_body,
+    render_group,
+    render_keywords_body,
+    render_overview,
+    render_related_body,
+)
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -40,9 +49,7 @@ logger = logging.getLogger(__name__)
 
 #: Inject before Sphinx's TOC collector (priority 500) reads the doctree, so the section is in the TOC.
 INJECT_PRIORITY = 400
-#: Our link fallbacks run before intersphinx (500) for project targets ...
-RESOLVE_PRIORITY = 400
-#: ... and after it, to quietly show unresolved external names as plain text.
+#: After intersphinx (500): an outside name nobody knows is shown as plain text, quietly.
 QUIET_PRIORITY = 900
 #: Domain key of the project keyword index's pages.
 KEYWORDS_KEY = "@keywords"
@@ -55,6 +62,7 @@ class KwindexExtension:
         self.settings = KwindexSettings()
         self.index = ProjectIndex(Path.cwd())
         self.groups: list[KeywordGroup] = []
+        self.builder = None
 
     # -- config-inited / builder-inited -------------------------------------
 
@@ -62,6 +70,7 @@ class KwindexExtension:
         self.settings = KwindexSettings.from_config(config, app.confdir)
 
     def builder_inited(self, app: Sphinx) -> None:
+        self.builder = app.builder
         if not self.settings.paths:
             return
         skip, exclude = self._never_indexed(Path(app.srcdir), Path(app.outdir), Path(app.doctreedir))
@@ -163,74 +172,102 @@ class KwindexExtension:
             return group.digest() if group is not None else "missing"
         return self.index.render_digest(key, limit, sections)
 
-    # -- rendering (directives and doctree-read) ----------------------------
+    # -- read time: section skeletons (directives and doctree-read) ---------
 
-    def context(self, env: BuildEnvironment, document: nodes.document, module: str, kinds=None) -> RenderContext:
-        """A render context for ``document``: unique ids, source links, kinds shown."""
+    def reserve_ids(self, env: BuildEnvironment, document: nodes.document):
+        """A function giving ids unique in ``document`` (reserved there, so later ids stay unique)."""
 
         def new_id(term: str) -> str:
             node_id = make_id(env, document, "", term)
-            document.ids[node_id] = document  # reserve it: later ids in this page stay unique
+            document.ids[node_id] = document
             return node_id
 
-        return RenderContext(
-            docname=env.docname,
-            make_id=new_id,
-            source_url=lambda path, line: self.settings.source_link(path, line, module),
-            kinds=kinds or self.settings.kinds,
-        )
+        return new_id
 
     def render_module(
         self, module: str, env: BuildEnvironment, document: nodes.document, *, kinds=None, sections=None,
         related_limit: int | None = None,
     ) -> list[nodes.Node]:
-        """The sections showing ``module`` (or a folder of modules) in ``document``, recorded in the domain."""
+        """Sections showing ``module`` (or a folder of modules) in ``document``, recorded in the domain.
+
+        Only titles and ids now; the bodies are rendered when the page is written.
+        """
         summary = self.index.get(module)
-        sections = self.settings.sections if sections is None else sections
+        sections = self.settings.sections if sections is None else tuple(sections)
+        kinds = tuple(kinds or self.settings.kinds)
         limit = self.settings.related_limit if related_limit is None else related_limit
-        ctx = self.context(env, document, module, kinds)
-        module_id = ctx.make_id(f"kwindex-{module}")
+        new_id = self.reserve_ids(env, document)
+        module_id = new_id(f"kwindex-{module}")
         shown: list[nodes.Node] = []
-        anchors: list[tuple[str, str, str]] = []
-        keyword_ref = generate.KEYWORD_INDEX_LABEL if self.settings.generate else None
-        for section in sections:
-            if section == "contents" and self.index.children(module):
-                shown.append(render_contents(module, self.index, ctx))
-            elif summary is None:
+        domain_anchors: list[tuple[str, str, str]] = []
+        for name in sections:
+            if (name == "contents" and not self.index.children(module)) or (name != "contents" and summary is None):
                 continue
-            elif section == "facts":
-                shown.append(render_facts(summary, self.index, ctx, keyword_ref))
-            elif section == "keywords":
-                keyword_section, anchors = render_keyword_index(summary, ctx)
-                shown.append(keyword_section)
-            elif section == "related":
-                shown.append(render_related(summary, self.index, ctx, limit))
+            section = nodes.section("", ids=[new_id(f"kw{name}-{module}")], classes=["kwindex", f"kwindex-{name}"])
+            section += nodes.title("", SECTION_TITLES[name])
+            body = kwindex_body(view=name, module=module, kinds=list(kinds), limit=limit, home=env.docname)
+            if name == "keywords":
+                terms = keyword_anchor_terms(summary, kinds)
+                anchors = {f"{prefix}:{entry}": new_id(f"{prefix}-{module}.{entry}") for prefix, entry, _ in terms}
+                body["anchors"] = anchors
+                domain_anchors = [(entry, anchors[f"{prefix}:{entry}"], kind) for prefix, entry, kind in terms]
+            section += body
+            section["kwindex_module"] = module
+            shown.append(section)
         if shown:
             shown[0]["ids"].insert(0, module_id)
-        for node in shown:
-            node["kwindex_module"] = module
-            node["classes"].append("kwindex")
         env.domains["kwindex"].note_module(
             env.docname, module, module_id if shown else None, self.index.render_digest(module, limit, sections),
-            limit, sections, anchors,
+            limit, sections, domain_anchors,
         )
         return shown
 
     def render_keyword_pages(self, key: str | None, env: BuildEnvironment, document: nodes.document):
-        """The project keyword index: the front page (``key`` None) or one of its pages."""
-        folder = self.settings.generate or ""
-
-        def docname_of(group_key: str) -> str:
-            return generate.keyword_docname(folder, group_key)
-
+        """The project keyword index: its front page (``key`` None) or one of its pages."""
         domain_key = KEYWORDS_KEY if key is None else f"{KEYWORDS_KEY}:{key}"
         env.domains["kwindex"].note_module(env.docname, domain_key, None, self.digest_of(domain_key, 0, ()))
-        if key is None:
-            return render_overview(self.groups, docname_of)
+        body = kwindex_body(view="keyword-index", key=key or "", home=env.docname)
         group = next((g for g in self.groups if g.key == key), None)
-        if group is None:
-            return []
-        return render_group(group, self.groups, docname_of, self.context(env, document, ""))
+        if group is not None:
+            new_id = self.reserve_ids(env, document)
+            body["anchors"] = {f"kwname:{name}": new_id(f"kwname-{name}") for name in {e.name for e in group.entries}}
+        return [body]
+
+    # -- write time: section bodies -------------------------------------------
+
+    def expand(self, node: kwindex_body, env: BuildEnvironment, builder) -> list[nodes.Node]:
+        """The rendered body a placeholder stands for."""
+        view, home = node["view"], node["home"]
+        anchors = node.get("anchors", {})
+        module = node.get("module", "")
+        ctx = RenderContext(
+            docname=home,
+            links=SphinxLinker(self, env, builder, home),
+            anchor=lambda prefix, name: anchors.get(f"{prefix}:{name}", ""),
+            source_url=lambda path, line: self.settings.source_link(path, line, module),
+            kinds=tuple(node.get("kinds", ())) or self.settings.kinds,
+        )
+        if view == "keyword-index":
+            folder = self.settings.generate or ""
+
+            def docname_of(group_key: str) -> str:
+                return generate.keyword_docname(folder, group_key)
+
+            if not node["key"]:
+                return render_overview(self.groups, docname_of, ctx)
+            group = next((g for g in self.groups if g.key == node["key"]), None)
+            return render_group(group, self.groups, docname_of, ctx) if group is not None else []
+        if view == "contents":
+            return render_contents_body(module, self.index, ctx)
+        summary = self.index.get(module)
+        if summary is None:  # gone since the page was read (it is re-read on the next build)
+            return [nodes.paragraph("", f"{module} is no longer among the analysed modules.")]
+        if view == "facts":
+            label = generate.KEYWORD_INDEX_LABEL if self.settings.generate else None
+            return render_facts_body(summary, self.index, ctx, label)
+        if view == "keywords":
+            return render_keywords_body(summary, ctx)
+        return render_related_body(summary, self.index, ctx, node["limit"])
 
     def doctree_read(self, app: Sphinx, doctree: nodes.document) -> None:
         """Append the keyword index to each section that documents a ``py:module``; add the generated
@@ -254,41 +291,9 @@ class KwindexExtension:
 
     # -- missing-reference --------------------------------------------------
 
-    def missing_reference(self, app: Sphinx, env: BuildEnvironment, node, contnode):
-        """Keyword links Sphinx's Python domain could not resolve: project targets, then fallbacks."""
-        domain = env.domains["kwindex"]
-        fromdocname = node.get("refdoc", "")
-        if node.get("kwindex_keyword"):
-            module, qualname = node["kwindex_keyword"]
-            location = domain.keyword_location(module, qualname) or domain.module_location(module)
-            if location is not None:
-                return make_refnode(app.builder, fromdocname, location[0], location[1], contnode)
-        for target in node.get("kwindex_targets", ()):
-            split = self.index.split_target(target)
-            if split is None:
-                if self.index.is_folder(target) and domain.module_location(target):
-                    docname, node_id = domain.module_location(target)
-                    return make_refnode(app.builder, fromdocname, docname, node_id, contnode)
-                continue
-            module, qualname = split
-            location = domain.keyword_location(module, qualname) if qualname else None
-            if location is None:
-                location = domain.module_location(module)
-            if location is not None:
-                return make_refnode(app.builder, fromdocname, location[0], location[1], contnode)
-            py_module = env.domains["py"].modules.get(module)
-            if py_module is not None:
-                return make_refnode(app.builder, fromdocname, py_module.docname, py_module.node_id, contnode)
-        if node.get("kwindex_refuri"):
-            return nodes.reference("", "", contnode, refuri=node["kwindex_refuri"], internal=False)
-        if node.get("kwindex_refid"):
-            docname, anchor = node["kwindex_refid"]
-            return make_refnode(app.builder, fromdocname, docname, anchor, contnode)
-        return None
-
     def missing_reference_quiet(self, app: Sphinx, env: BuildEnvironment, node, contnode):
         """An external name nobody could resolve is shown as plain text, without a warning."""
-        if "kwindex_targets" in node or "kwindex_keyword" in node:
+        if "kwindex_targets" in node:
             return contnode
         return None
 

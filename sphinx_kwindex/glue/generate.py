@@ -53,7 +53,7 @@ def plan_pages(index: ProjectIndex, groups: list[KeywordGroup], title: str) -> d
     )
     for group in groups:
         pages[f"{KEYWORDS_FOLDER}/{group.key}.rst"] = _page(
-            f"Keywords: {group.title}", f".. kwindex-keywords:: {group.key}\n", []
+            f"Keywords: {_rst_text(group.title)}", f".. kwindex-keywords:: {group.key}\n", []
         )
     return pages
 
@@ -85,8 +85,13 @@ def _root_page(index: ProjectIndex, title: str) -> str:
     return _page(title, body, [], [*top, f"{KEYWORDS_FOLDER}/index"], hidden=False)
 
 
+def _rst_text(text: str) -> str:
+    """``text`` as literal rST inline text (``C_`` would otherwise be a reference)."""
+    return "".join("\\" + char if char in "\\`*_|[]<>:" else char for char in text)
+
+
 def _page(title: str, body: str, children: list[str], extra: list[str] = (), hidden: bool = True) -> str:
-    lines = [title, "=" * len(title), "", body]
+    lines = [title, "=" * max(len(title), 3), "", body]
     entries = [*children, *extra]
     if entries:
         lines += [".. toctree::", "   :hidden:" if hidden else "   :maxdepth: 1", ""]

@@ -1,13 +1,27 @@
 """Render: a module's summary and the project index -> standard docutils nodes.
 
-Only docutils nodes and Sphinx's ``pending_xref`` (resolved later by Sphinx,
-intersphinx or our fallbacks), so every builder can write the result. Names,
-signatures and docstrings only ever become text nodes. No Sphinx application
-or environment here: what a renderer needs comes in a :class:`RenderContext`.
+Only docutils nodes, and ``pending_xref`` for names outside the project (for
+intersphinx), so every builder can write the result. Names, signatures and
+docstrings only ever become text nodes. No Sphinx application or environment
+here: links, anchors and source URLs come through a :class:`RenderContext`.
 """
 
-from sphinx_kwindex.render.common import RenderContext, module_link
-from sphinx_kwindex.render.keywords import render_keyword_index, unknown_module_note
-from sphinx_kwindex.render.related import render_related
+from sphinx_kwindex.render.common import SECTION_TITLES, Linker, RenderContext
+from sphinx_kwindex.render.facts import render_contents_body, render_facts_body
+from sphinx_kwindex.render.keywords import keyword_anchor_terms, render_keywords_body, unknown_module_note
+from sphinx_kwindex.render.project_keywords import render_group, render_overview
+from sphinx_kwindex.render.related import render_related_body
 
-__all__ = ["RenderContext", "module_link", "render_keyword_index", "render_related", "unknown_module_note"]
+__all__ = [
+    "SECTION_TITLES",
+    "Linker",
+    "RenderContext",
+    "keyword_anchor_terms",
+    "render_contents_body",
+    "render_facts_body",
+    "render_group",
+    "render_keywords_body",
+    "render_overview",
+    "render_related_body",
+    "unknown_module_note",
+]

@@ -1,26 +1,55 @@
-"""What every renderer shares: the context it renders in, links to modules, counting words."""
+"""What every renderer shares: the context it renders in (links, anchors, source URLs) and wording."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from docutils import nodes
-from sphinx import addnodes
 
 from sphinx_kwindex.model import KINDS
+
+#: Section titles, by section name, in page order.
+SECTION_TITLES = {
+    "facts": "File facts",
+    "contents": "Contents",
+    "keywords": "Keyword index",
+    "related": "Related files",
+}
+
+
+class Linker(Protocol):
+    """Turns a target into a link around ``contnode`` (or returns ``contnode`` when there is none)."""
+
+    def module(self, module: str, contnode: nodes.Node) -> nodes.Node: ...
+
+    def keyword(self, module: str, qualname: str, contnode: nodes.Node) -> nodes.Node: ...
+
+    def definition(self, module: str, qualname: str, anchor: str, url: str | None, contnode: nodes.Node) -> nodes.Node:
+        """A definition shown on this page: its documentation, else its source, else its own entry."""
+
+    def imported(self, target: str, is_module: bool, contnode: nodes.Node) -> nodes.Node: ...
+
+    def page(self, docname: str, contnode: nodes.Node) -> nodes.Node: ...
+
+    def label(self, label: str, contnode: nodes.Node) -> nodes.Node: ...
 
 
 @dataclass(frozen=True)
 class RenderContext:
-    """What the renderer needs from its surroundings, as plain callables."""
+    """What the renderer needs from its surroundings, as plain values and callables."""
 
     docname: str
-    #: term -> an id unique in the document, already reserved there
-    make_id: Callable[[str], str]
+    links: Linker
+    #: (prefix, name) -> the id reserved for that entry when the page was read
+    anchor: Callable[[str, str], str]
     #: (project-relative path, line) -> URL of the source, or None
     source_url: Callable[[str, int], str | None]
     kinds: tuple[str, ...] = KINDS
+
+    def module_link(self, module: str) -> nodes.Node:
+        return self.links.module(module, nodes.literal("", module, classes=["kwindex-name"]))
 
 
 def count_of(count: int, noun: str) -> str:
@@ -30,18 +59,6 @@ def count_of(count: int, noun: str) -> str:
     return f"{count:,} {noun}es" if noun.endswith(("ss", "sh", "ch")) else f"{count:,} {noun}s"
 
 
-def module_link(module: str) -> addnodes.pending_xref:
-    """A link to a project module: its documentation, else the page showing its keyword index."""
-    link = addnodes.pending_xref(
-        "",
-        nodes.literal("", module, classes=["kwindex-name"]),
-        refdomain="py",
-        reftype="mod",
-        reftarget=module,
-        refexplicit=True,
-        refwarn=False,
-    )
-    link["kwindex_targets"] = [module]
-    return link
-
-
+def text(value: str, classes: tuple[str, ...] = ()) -> nodes.inline:
+    """Text from the analysed code, shown as it is (no smart quotes)."""
+    return nodes.inline("", value, classes=list(classes), support_smartquotes=False)

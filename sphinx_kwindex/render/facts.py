@@ -1,5 +1,4 @@
-"""The "File facts" section (path, size, kind, dependencies, notable calls, how to test) and a
-package's "Contents" section."""
+"""The "File facts" (path, size, kind, dependencies, notable calls, how to test) and a package's "Contents"."""
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ from docutils import nodes
 
 from sphinx_kwindex.model import KIND_NOUNS, ModuleSummary
 from sphinx_kwindex.project import ProjectIndex
-from sphinx_kwindex.render.common import RenderContext, count_of, module_link
+from sphinx_kwindex.render.common import RenderContext, count_of, text
 
 #: Kinds counted in a package's contents list.
 _COUNTED = ("class", "function")
@@ -28,29 +27,29 @@ def module_kind(summary: ModuleSummary) -> str:
     return kind
 
 
-def render_facts(summary: ModuleSummary, index: ProjectIndex, ctx: RenderContext, keyword_index_ref: str | None):
-    """The "File facts" section: what a reviewer wants to know before opening the file."""
+def render_facts_body(
+    summary: ModuleSummary, index: ProjectIndex, ctx: RenderContext, keyword_index_label: str | None
+) -> list[nodes.Node]:
+    """The "File facts": what a reviewer wants to know before opening the file."""
     module = summary.module
-    section = nodes.section("", ids=[ctx.make_id(f"kwfacts-{module}")], classes=["kwindex-facts"])
-    section += nodes.title("", "File facts")
     fields = nodes.field_list(classes=["kwindex-facts"])
     path = nodes.literal("", summary.path)
     url = ctx.source_url(summary.path, 0)
     fields += _field("Path", nodes.reference("", "", path, refuri=url) if url else path)
     if summary.doc:
-        fields += _field("Summary", nodes.inline("", summary.doc, support_smartquotes=False))
-    fields += _field("Kind", nodes.inline("", module_kind(summary), support_smartquotes=False))
+        fields += _field("Summary", text(summary.doc))
+    fields += _field("Kind", text(module_kind(summary)))
     fields += _field("Size", nodes.Text(f"{count_of(summary.lines, 'line')}, {count_of(summary.size, 'byte')}"))
     if summary.parse_failed:
         reason = summary.problems[0].message if summary.problems else "unknown problem"
-        fields += _field("Analysis", nodes.Text(f"could not be analysed: {reason}"))
+        fields += _field("Analysis", text(f"could not be analysed: {reason}"))
     else:
         counts = Counter(d.kind for d in summary.definitions)
         defines = ", ".join(count_of(counts[k], KIND_NOUNS[k]) for k in KIND_NOUNS if counts.get(k))
         fields += _field("Defines", nodes.Text(defines or "nothing"))
     project, stdlib, third_party = index.dependencies(module)
     if project:
-        fields += _field("Depends on (project)", *_joined([module_link(name) for name in project]))
+        fields += _field("Depends on (project)", *_joined([ctx.module_link(name) for name in project]))
     if stdlib:
         fields += _field("Depends on (standard library)", *_joined([nodes.literal("", n) for n in stdlib]))
     if third_party:
@@ -59,27 +58,23 @@ def render_facts(summary: ModuleSummary, index: ProjectIndex, ctx: RenderContext
         by_kind: dict[str, list[str]] = {}
         for call in summary.notable_calls:
             by_kind.setdefault(call.kind, []).append(f"{call.call} (line {call.line})")
-        text = "; ".join(f"{kind}: {', '.join(calls)}" for kind, calls in sorted(by_kind.items()))
-        fields += _field("Notable calls", nodes.inline("", text, support_smartquotes=False))
+        calls_text = "; ".join(f"{kind}: {', '.join(calls)}" for kind, calls in sorted(by_kind.items()))
+        fields += _field("Notable calls", text(calls_text))
     command = index.test_command(module)
     if command:
         fields += _field("Run the tests", nodes.literal("", command))
-    fields += _field("See also", *_see_also(module, index, url, keyword_index_ref))
-    section += fields
-    return section
+    fields += _field("See also", *_see_also(module, index, ctx, url, keyword_index_label))
+    return [fields]
 
 
-def render_contents(name: str, index: ProjectIndex, ctx: RenderContext) -> nodes.section:
+def render_contents_body(name: str, index: ProjectIndex, ctx: RenderContext) -> list[nodes.Node]:
     """A package's (or namespace folder's) modules and sub-packages with summaries and counts."""
-    section = nodes.section("", ids=[ctx.make_id(f"kwcontents-{name}")], classes=["kwindex-contents"])
     children = index.children(name)
-    section += nodes.title("", "Contents")
     if not children:
-        section += nodes.paragraph("", "No modules.")
-        return section
+        return [nodes.paragraph("", "No modules.")]
     items = nodes.bullet_list(classes=["kwindex-contents"])
     for child in children:
-        para = nodes.paragraph("", "", module_link(child))
+        para = nodes.paragraph("", "", ctx.module_link(child))
         summary = index.get(child)
         if summary is None:
             para += nodes.Text(f" — folder, {count_of(len(index.children(child)), 'module')}")
@@ -90,10 +85,9 @@ def render_contents(name: str, index: ProjectIndex, ctx: RenderContext) -> nodes
             para += nodes.Text(" — " + ", ".join(words))
             if summary.doc:
                 para += nodes.Text(" — ")
-                para += nodes.inline("", summary.doc, support_smartquotes=False)
+                para += text(summary.doc)
         items += nodes.list_item("", para)
-    section += items
-    return section
+    return [items]
 
 
 def _field(name: str, *body: nodes.Node) -> nodes.field:
@@ -109,19 +103,13 @@ def _joined(parts: list[nodes.Node]) -> list[nodes.Node]:
     return joined
 
 
-def _see_also(module: str, index: ProjectIndex, url: str | None, keyword_index_ref: str | None) -> list[nodes.Node]:
+def _see_also(module: str, index: ProjectIndex, ctx: RenderContext, url: str | None, label: str | None):
     parts: list[nodes.Node] = []
     parent = module.rpartition(".")[0]
-    if parent and (parent in index or index.children(parent)):
-        parts += [nodes.Text("package "), module_link(parent)]
-    if keyword_index_ref:
-        from sphinx import addnodes
-
-        ref = addnodes.pending_xref(
-            "", nodes.inline("", "project keyword index"), refdomain="std", reftype="ref",
-            reftarget=keyword_index_ref, refexplicit=True, refwarn=True,
-        )
-        parts += [nodes.Text(", " if parts else ""), ref]
+    if parent and (parent in index or index.is_folder(parent)):
+        parts += [nodes.Text("package "), ctx.module_link(parent)]
+    if label:
+        parts += [nodes.Text(", " if parts else ""), ctx.links.label(label, nodes.inline("", "project keyword index"))]
     if url:
         parts += [nodes.Text(", " if parts else ""), nodes.reference("", "source", refuri=url)]
     return parts or [nodes.Text("nothing")]

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections import Counter
 
 from docutils import nodes
-from sphinx import addnodes
 
 from sphinx_kwindex.model import KIND_NOUNS, KIND_TITLES, KINDS, Definition, ImportedName, ModuleSummary
-from sphinx_kwindex.render.common import RenderContext, count_of
+from sphinx_kwindex.render.common import RenderContext, count_of, text
 
 #: Longest signature shown in full; longer ones end in an ellipsis (the keyword is still listed).
 MAX_SIGNATURE = 160
@@ -27,29 +26,35 @@ def keyword_entries(summary: ModuleSummary, kinds=KINDS) -> dict[str, list[Defin
     return {kind: entries for kind, entries in groups.items() if entries}
 
 
-def render_keyword_index(
-    summary: ModuleSummary, ctx: RenderContext
-) -> tuple[nodes.section, list[tuple[str, str, str]]]:
-    """The "Keyword index" section, and the (qualified name, node id, kind) of every keyword in it."""
-    anchors: list[tuple[str, str, str]] = []
-    section = nodes.section("", ids=[ctx.make_id(f"kwkeywords-{summary.module}")], classes=["kwindex"])
-    section += nodes.title("", "Keyword index")
-    section += _overview(summary, ctx)
+def anchor_prefix(kind: str) -> str:
+    """Imports get their own prefix: ``np`` may be both imported and assigned."""
+    return "kwimport" if kind == "import" else "kw"
+
+
+def keyword_anchor_terms(summary: ModuleSummary, kinds=KINDS) -> list[tuple[str, str, str]]:
+    """(prefix, name, kind) of every entry the keyword index shows, for reserving their ids."""
+    return [
+        (anchor_prefix(kind), entry.name, kind)
+        for kind, entries in keyword_entries(summary, kinds).items()
+        for entry in entries
+    ]
+
+
+def render_keywords_body(summary: ModuleSummary, ctx: RenderContext) -> list[nodes.Node]:
+    """The body of the "Keyword index" section."""
+    body: list[nodes.Node] = [_overview(summary, ctx)]
     for kind, entries in keyword_entries(summary, ctx.kinds).items():
-        section += nodes.rubric("", f"{KIND_TITLES[kind]} ({len(entries)})", classes=[f"kwindex-{kind}"])
+        body.append(nodes.rubric("", f"{KIND_TITLES[kind]} ({len(entries)})", classes=[f"kwindex-{kind}"]))
         items = nodes.bullet_list(classes=["kwindex-keywords"])
         for entry in entries:
-            # Imports get their own prefix: ``np`` may be both imported and assigned.
-            prefix = "kwimport" if kind == "import" else "kw"
-            anchor = ctx.make_id(f"{prefix}-{summary.module}.{entry.name}")
-            anchors.append((entry.name, anchor, kind))
+            anchor = ctx.anchor(anchor_prefix(kind), entry.name)
             if kind == "import":
                 paragraph = _import_entry(entry, summary, ctx)
             else:
                 paragraph = _definition_entry(entry, summary, anchor, ctx)
             items += nodes.list_item("", paragraph, ids=[anchor])
-        section += items
-    return section, anchors
+        body.append(items)
+    return body
 
 
 def unknown_module_note(module: str) -> nodes.Element:
@@ -68,7 +73,9 @@ def _overview(summary: ModuleSummary, ctx: RenderContext) -> nodes.paragraph:
     para += nodes.reference("", "", path, refuri=url) if url else path
     if summary.parse_failed:
         reason = summary.problems[0].message if summary.problems else "unknown problem"
-        para += nodes.Text(f" could not be analysed ({reason}); it has no keywords here.")
+        para += nodes.Text(" could not be analysed (")
+        para += text(reason)
+        para += nodes.Text("); it has no keywords here.")
         return para
     counts = Counter(definition.kind for definition in summary.definitions)
     counts["import"] = len(summary.imported_names)
@@ -77,66 +84,41 @@ def _overview(summary: ModuleSummary, ctx: RenderContext) -> nodes.paragraph:
     return para
 
 
-def _definition_entry(
-    definition: Definition, summary: ModuleSummary, anchor: str, ctx: RenderContext
-) -> nodes.paragraph:
+def _definition_entry(definition: Definition, summary: ModuleSummary, anchor: str, ctx: RenderContext) -> nodes.paragraph:
     url = ctx.source_url(summary.path, definition.line)
     name = nodes.literal("", definition.name, classes=["kwindex-name"])
-    if definition.is_local:
-        # A local definition is never a documented object: link straight to its source or anchor.
-        link = nodes.reference("", "", name, refuri=url) if url else nodes.reference("", "", name, refid=anchor)
-    else:
-        link = addnodes.pending_xref(
-            "",
-            name,
-            refdomain="py",
-            reftype="obj",
-            reftarget=f"{summary.module}.{definition.name}",
-            refexplicit=True,
-            refwarn=False,
-        )
-        if url:
-            link["kwindex_refuri"] = url
-        else:
-            link["kwindex_refid"] = [ctx.docname, anchor]
-    para = nodes.paragraph("", "", link)
+    para = nodes.paragraph("", "", ctx.links.definition(summary.module, definition.name, anchor, url, name))
+    # Plain inline text (the HTML stylesheet sets it in monospace): a second literal
+    # would be quoted apart from the name by the text and man builders.
+    suffix = f", line {definition.line}"
     if definition.signature:
-        # Plain inline text (the HTML stylesheet sets it in monospace): a second literal
-        # would be quoted apart from the name by the text and man builders.
-        para += nodes.inline(
-            "", _shorten(definition.signature), classes=["kwindex-signature"], support_smartquotes=False
-        )
-    para += nodes.Text(", line ")
-    line = nodes.Text(str(definition.line))
-    para += nodes.reference("", "", line, refuri=url) if url else line
+        para += text(_shorten(definition.signature), ("kwindex-signature",))
+    if url:
+        para += nodes.Text(", line ")
+        para += nodes.reference("", str(definition.line), refuri=url)
+    else:
+        para += nodes.Text(suffix)
     if definition.doc:
         para += nodes.Text(" — ")
-        para += nodes.inline("", definition.doc, classes=["kwindex-doc"], support_smartquotes=False)
+        para += text(definition.doc, ("kwindex-doc",))
     return para
 
 
 def _import_entry(imported: ImportedName, summary: ModuleSummary, ctx: RenderContext) -> nodes.paragraph:
-    link = addnodes.pending_xref(
-        "",
-        nodes.literal("", imported.name, classes=["kwindex-name"]),
-        refdomain="py",
-        reftype="mod" if imported.is_module else "obj",
-        reftarget=imported.target,
-        refexplicit=True,
-        refwarn=False,
-    )
-    link["kwindex_targets"] = [imported.target]
-    para = nodes.paragraph("", "", link)
+    name = nodes.literal("", imported.name, classes=["kwindex-name"])
+    para = nodes.paragraph("", "", ctx.links.imported(imported.target, imported.is_module, name))
     if imported.target != imported.name:
         para += nodes.Text(" → ")
         para += nodes.literal("", imported.target)
-    para += nodes.Text(", line ")
     url = ctx.source_url(summary.path, imported.line)
-    line = nodes.Text(str(imported.line))
-    para += nodes.reference("", "", line, refuri=url) if url else line
+    if url:
+        para += nodes.Text(", line ")
+        para += nodes.reference("", str(imported.line), refuri=url)
+    else:
+        para += nodes.Text(f", line {imported.line}")
     return para
 
 
-def _shorten(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= MAX_SIGNATURE else text[: MAX_SIGNATURE - 1] + "…"
+def _shorten(value: str) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= MAX_SIGNATURE else value[: MAX_SIGNATURE - 1] + "…"

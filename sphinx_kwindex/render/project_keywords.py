@@ -5,21 +5,12 @@ from __future__ import annotations
 from itertools import groupby
 
 from docutils import nodes
-from sphinx import addnodes
 
 from sphinx_kwindex.project_keywords import KeywordGroup
 from sphinx_kwindex.render.common import RenderContext, count_of
 
 
-def doc_link(docname: str, text: str) -> addnodes.pending_xref:
-    """A link to another page (by absolute docname), resolved by Sphinx's ``doc`` role."""
-    return addnodes.pending_xref(
-        "", nodes.inline("", text), refdomain="std", reftype="doc", reftarget=f"/{docname}",
-        refexplicit=True, refwarn=True,
-    )
-
-
-def render_navigation(groups: list[KeywordGroup], docname_of, current: str | None) -> nodes.paragraph:
+def render_navigation(groups: list[KeywordGroup], docname_of, current: str | None, ctx: RenderContext) -> nodes.paragraph:
     """``A · B · Ca – Co · ...``: every page of the index, the current one not linked."""
     para = nodes.paragraph(classes=["kwindex-letters"])
     for i, group in enumerate(groups):
@@ -28,11 +19,11 @@ def render_navigation(groups: list[KeywordGroup], docname_of, current: str | Non
         if group.key == current:
             para += nodes.strong("", group.title)
         else:
-            para += doc_link(docname_of(group.key), group.title)
+            para += ctx.links.page(docname_of(group.key), nodes.inline("", group.title))
     return para
 
 
-def render_overview(groups: list[KeywordGroup], docname_of) -> list[nodes.Node]:
+def render_overview(groups: list[KeywordGroup], docname_of, ctx: RenderContext) -> list[nodes.Node]:
     """The index's front page: how many keywords, and a link per page with its size."""
     total = sum(len(group.entries) for group in groups)
     intro = nodes.paragraph(
@@ -41,51 +32,37 @@ def render_overview(groups: list[KeywordGroup], docname_of) -> list[nodes.Node]:
     )
     items = nodes.bullet_list(classes=["kwindex-letter-pages"])
     for group in groups:
-        para = nodes.paragraph("", "", doc_link(docname_of(group.key), group.title))
+        para = nodes.paragraph("", "", ctx.links.page(docname_of(group.key), nodes.inline("", group.title)))
         para += nodes.Text(f": {count_of(len(group.entries), 'keyword')}")
         items += nodes.list_item("", para)
-    return [render_navigation(groups, docname_of, None), intro, items]
+    return [render_navigation(groups, docname_of, None, ctx), intro, items]
 
 
 def render_group(group: KeywordGroup, groups: list[KeywordGroup], docname_of, ctx: RenderContext) -> list[nodes.Node]:
     """One page of the index: each name with every definition of it (kind, qualified name, module)."""
-    result: list[nodes.Node] = [render_navigation(groups, docname_of, group.key)]
+    result: list[nodes.Node] = [render_navigation(groups, docname_of, group.key, ctx)]
     items = nodes.bullet_list(classes=["kwindex-project-keywords"])
     for name, same_name in groupby(group.entries, key=lambda e: e.name):
         same_name = list(same_name)
-        item = nodes.list_item("", ids=[ctx.make_id(f"kwname-{name}")])
+        item = nodes.list_item("", ids=[ctx.anchor("kwname", name)])
         para = nodes.paragraph("", "", nodes.literal("", name, classes=["kwindex-name"]))
         if len(same_name) == 1:
             para += nodes.Text(" — ")
-            para += _definition(same_name[0])
+            para += _definition(same_name[0], ctx)
             item += para
         else:
             para += nodes.Text(f" — {len(same_name)} definitions")
             item += para
             sub = nodes.bullet_list()
             for entry in same_name:
-                sub += nodes.list_item("", nodes.paragraph("", "", _definition(entry)))
+                sub += nodes.list_item("", nodes.paragraph("", "", _definition(entry, ctx)))
             item += sub
         items += item
     result.append(items)
     return result
 
 
-def _definition(entry) -> nodes.inline:
-    """``method Widget.render in pkg.mod``, linked to the keyword's entry on its module page."""
-    link = addnodes.pending_xref(
-        "",
-        nodes.literal("", entry.qualname),
-        refdomain="py",
-        reftype="obj",
-        reftarget=f"{entry.module}.{entry.qualname}",
-        refexplicit=True,
-        refwarn=False,
-    )
-    link["kwindex_keyword"] = [entry.module, entry.qualname]
-    module = addnodes.pending_xref(
-        "", nodes.literal("", entry.module), refdomain="py", reftype="mod", reftarget=entry.module,
-        refexplicit=True, refwarn=False,
-    )
-    module["kwindex_targets"] = [entry.module]
-    return nodes.inline("", "", nodes.Text(f"{entry.kind} "), link, nodes.Text(" in "), module)
+def _definition(entry, ctx: RenderContext) -> nodes.inline:
+    """``method Widget.render in pkg.mod``, linked to the keyword's entry and to its module."""
+    link = ctx.links.keyword(entry.module, entry.qualname, nodes.literal("", entry.qualname))
+    return nodes.inline("", "", nodes.Text(f"{entry.kind} "), link, nodes.Text(" in "), ctx.module_link(entry.module))
