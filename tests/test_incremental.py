@@ -57,3 +57,21 @@ def test_parallel_output_equals_serial(tmp_path):
     assert len(pages) >= 5
     for page in [*pages, Path("kwindex.json")]:
         assert (serial.outdir / page).read_text() == (parallel.outdir / page).read_text(), page
+
+
+def test_process_pool_on_or_off_gives_the_same_pages(tmp_path):
+    inline, _ = build(copy_root("basic", tmp_path / "inline"), confoverrides={"kwindex_jobs": 1})
+    pooled, _ = build(copy_root("basic", tmp_path / "pooled"), confoverrides={"kwindex_jobs": 2})
+    for page in ["rst_page.html", "automod.html", "pymod.html", "kwindex.json"]:
+        assert (inline.outdir / page).read_text() == (pooled.outdir / page).read_text(), page
+
+
+def test_a_no_change_build_parses_nothing_and_the_cache_can_live_elsewhere(tmp_path):
+    srcdir = copy_root("basic", tmp_path / "docs")
+    cache = tmp_path / "ci-cache"
+    overrides = {"kwindex_cache_dir": str(cache)}
+    first, _ = build(srcdir, confoverrides=overrides)
+    assert "0 of 3 modules from the analysis cache, 3 analysed" in first.status.getvalue()
+    assert any(cache.iterdir())
+    second, _ = build(srcdir, confoverrides=overrides)
+    assert "3 of 3 modules from the analysis cache, 0 analysed" in second.status.getvalue()

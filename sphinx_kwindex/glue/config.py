@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,9 @@ CONFIG_VALUES = (
     ("kwindex_generate", None, "env", (str, type(None))),
     ("kwindex_generate_toctree", False, "env", (bool,)),
     ("kwindex_generate_title", "API reference", "env", (str,)),
+    # Neither changes what pages show: no rebuild when they change.
+    ("kwindex_jobs", None, "", (int, type(None))),
+    ("kwindex_cache_dir", None, "", (str, type(None))),
 )
 
 #: What a page can show for a module, in page order.
@@ -50,6 +54,10 @@ class KwindexSettings:
     generate: str | None = None
     generate_toctree: bool = False
     generate_title: str = "API reference"
+    #: analysis processes (1: no pool)
+    jobs: int = 1
+    #: where the analysis cache lives; None: under the doctree folder
+    cache_dir: Path | None = None
 
     @classmethod
     def from_config(cls, config, confdir: str | Path) -> KwindexSettings:
@@ -93,9 +101,18 @@ class KwindexSettings:
         title = config.kwindex_generate_title
         if not isinstance(title, str) or not title.strip() or "\n" in title:
             raise ConfigError(f"kwindex_generate_title must be a one-line, non-empty string, not {title!r}")
+        jobs = config.kwindex_jobs
+        if jobs is None:
+            jobs = os.cpu_count() or 1
+        if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+            raise ConfigError(f"kwindex_jobs must be a whole number >= 1 (1: no process pool) or None, not {jobs!r}")
+        cache_dir = config.kwindex_cache_dir
+        if cache_dir is not None and (not isinstance(cache_dir, str) or not cache_dir.strip()):
+            raise ConfigError(f"kwindex_cache_dir must be a folder path (relative to conf.py) or None, not {cache_dir!r}")
         return cls(
             tuple(resolved), tuple(exclude), inject, source_url or None, tuple(kinds),
             sections, related_limit, weights, history, generate, toctree, title.strip(),
+            jobs, (Path(confdir) / cache_dir).resolve() if cache_dir else None,
         )
 
     def source_link(self, path: str, line: int, module: str = "") -> str | None:

@@ -19,7 +19,6 @@ from sphinx.util import logging
 from sphinx.util.display import status_iterator
 from sphinx.util.nodes import make_id
 
-from sphinx_kwindex.analyse import analyse_file
 from sphinx_kwindex.find import find_sources, project_root_of
 from sphinx_kwindex.glue import generate
 from sphinx_kwindex.glue.config import KwindexSettings
@@ -27,6 +26,7 @@ from sphinx_kwindex.glue.export import write_kwindex_json
 from sphinx_kwindex.project import ProjectIndex
 from sphinx_kwindex.project_keywords import KeywordGroup, keyword_groups
 from sphinx_kwindex.related import read_cochange
+from sphinx_kwindex.runner import analyse_all
 from sphinx_kwindex.glue.expand import SphinxLinker, kwindex_body
 from sphinx_kwindex.render import (
     SECTION_TITLES,
@@ -51,6 +51,8 @@ logger = logging.getLogger(__name__)
 INJECT_PRIORITY = 400
 #: After intersphinx (500): an outside name nobody knows is shown as plain text, quietly.
 QUIET_PRIORITY = 900
+#: The analysis cache's folder under the doctree folder (unless ``kwindex_cache_dir`` is set).
+CACHE_FOLDER = "kwindex-cache"
 #: Domain key of the project keyword index's pages.
 KEYWORDS_KEY = "@keywords"
 
@@ -75,13 +77,16 @@ class KwindexExtension:
             return
         skip, exclude = self._never_indexed(Path(app.srcdir), Path(app.outdir), Path(app.doctreedir))
         found = find_sources(list(self.settings.paths), [*self.settings.exclude, *exclude], skip)
-        summaries = [
-            analyse_file(source)
-            for source in status_iterator(
-                found.files, "kwindex: analysing modules... ", "darkgreen", len(found.files),
-                app.verbosity, stringify_func=lambda source: source.module,
-            )
-        ]
+        summaries = analyse_all(
+            found.files,
+            jobs=self.settings.jobs,
+            cache_dir=self.settings.cache_dir or Path(app.doctreedir) / CACHE_FOLDER,
+            progress=lambda items, count: status_iterator(
+                items, "kwindex: analysing modules... ", "darkgreen", count, app.verbosity,
+                stringify_func=lambda summary: summary.module,
+            ),
+            info=logger.info,
+        )
         self.index = ProjectIndex.from_summaries(
             found.project_root,
             summaries,
