@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-from sphinx.util.fileutil import copy_asset_file
-
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
@@ -56,4 +54,7 @@ def _add_stylesheet(app: Sphinx) -> None:
 
 def _copy_stylesheet(app: Sphinx, exception: BaseException | None) -> None:
     if exception is None and app.builder.format == "html":
+        # Imported here: worker processes that import this package (spawn) need no Sphinx.
+        from sphinx.util.fileutil import copy_asset_file
+
         copy_asset_file(STYLESHEET, Path(app.outdir) / "_static")

@@ -112,6 +112,16 @@ class ProjectIndex:
             self._related[key] = self._ranker.rank(module, limit)
         return self._related[key]
 
+    def all_related(self) -> dict[str, tuple[RelatedFile, ...]]:
+        """The related files of every module at the configured limit."""
+        return {module: self.related(module) for module in self.modules}
+
+    def seed_related(self, ranking: Mapping[str, tuple[RelatedFile, ...]]) -> None:
+        """Take a ranking computed before for exactly this project state (see the runner's cache)."""
+        for module, entries in ranking.items():
+            if module in self.modules:
+                self._related[(module, self.related_limit)] = entries
+
     def test_command(self, module: str) -> str | None:
         """How to run a test module (``pytest path``), or None for other modules."""
         summary = self.modules.get(module)

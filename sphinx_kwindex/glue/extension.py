@@ -27,6 +27,7 @@ from sphinx_kwindex.project import ProjectIndex
 from sphinx_kwindex.project_keywords import KeywordGroup, keyword_groups
 from sphinx_kwindex.related import read_cochange
 from sphinx_kwindex.runner import analyse_all
+from sphinx_kwindex.runner.related_cache import load_related, project_fingerprint, save_related
 from sphinx_kwindex.glue.expand import SphinxLinker, kwindex_body
 from sphinx_kwindex.render import (
     SECTION_TITLES,
@@ -65,6 +66,9 @@ class KwindexExtension:
         self.index = ProjectIndex(Path.cwd())
         self.groups: list[KeywordGroup] = []
         self.builder = None
+        self.cache_dir: Path | None = None
+        self.fingerprint = ""
+        self.related_cached = False
 
     # -- config-inited / builder-inited -------------------------------------
 
@@ -77,10 +81,11 @@ class KwindexExtension:
             return
         skip, exclude = self._never_indexed(Path(app.srcdir), Path(app.outdir), Path(app.doctreedir))
         found = find_sources(list(self.settings.paths), [*self.settings.exclude, *exclude], skip)
+        self.cache_dir = self.settings.cache_dir or Path(app.doctreedir) / CACHE_FOLDER
         summaries = analyse_all(
             found.files,
             jobs=self.settings.jobs,
-            cache_dir=self.settings.cache_dir or Path(app.doctreedir) / CACHE_FOLDER,
+            cache_dir=self.cache_dir,
             progress=lambda items, count: status_iterator(
                 items, "kwindex: analysing modules... ", "darkgreen", count, app.verbosity,
                 stringify_func=lambda summary: summary.module,
@@ -95,6 +100,11 @@ class KwindexExtension:
             weights=self.settings.weights,
             related_limit=self.settings.related_limit,
         )
+        self.fingerprint = project_fingerprint(self.index)
+        ranking = load_related(self.cache_dir, self.fingerprint)
+        self.related_cached = ranking is not None
+        if ranking is not None:
+            self.index.seed_related(ranking)
         self._warn_problems()
         logger.info("kwindex: %d modules under %s", len(self.index.modules), found.project_root)
         if self.settings.generate:
@@ -305,8 +315,12 @@ class KwindexExtension:
     # -- build-finished -----------------------------------------------------
 
     def build_finished(self, app: Sphinx, exception: BaseException | None) -> None:
-        if exception is None and app.builder.format == "html" and self.settings.paths:
+        if exception is not None or not self.settings.paths:
+            return
+        if app.builder.format == "html":
             write_kwindex_json(Path(app.outdir), self.index, app.env.domains["kwindex"])
+        if not self.related_cached:
+            save_related(self.cache_dir, self.fingerprint, self.index.all_related(), logger.info)
 
 
 def _append_toctree(doctree: nodes.document, docname: str, target: str) -> None:

@@ -1,0 +1,182 @@
+"""Whole-build speed: sphinx-kwindex (generated pages) against sphinx-autoapi, with the parse floor.
+
+Copies the analysed tree to a scratch folder (so the one-file edit never
+touches the corpus), then times whole ``sphinx-build`` processes with
+``/usr/bin/time -v`` (wall time, peak RSS) and reads Sphinx's own
+"N added, M changed" line for the documents read:
+
+* floor: stdlib ``ast.parse`` and ``astroid.parse`` of the same files, one process each;
+* ours: cold build, no-change rebuild, rebuild after editing one leaf module;
+* peer (``--peer-python``): sphinx-autoapi's cold build and no-change rebuild on the same tree.
+
+    python benchmarks/build_speed.py /work/corpus/torch/_inductor --peer-python /work/venv-autoapi/bin/python
+    python benchmarks/build_speed.py /work/corpus/torch
+
+The torch corpus comes from ``../shared/corpus/get-torch-corpus.sh DIR``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+OURS_CONF = """\
+project = "bench"
+extensions = ["sphinx_kwindex"]
+kwindex_paths = [{root!r}]
+kwindex_generate = "api"
+kwindex_generate_toctree = True
+"""
+PEER_CONF = """\
+project = "bench"
+extensions = ["autoapi.extension"]
+autoapi_dirs = [{root!r}]
+autoapi_type = "python"
+autoapi_add_toctree_entry = True
+"""
+INDEX = "Benchmark\n=========\n\nThe analysed tree.\n"
+FLOOR = """\
+import ast, sys, time, pathlib
+files = sorted(pathlib.Path(sys.argv[2]).rglob("*.py"))
+start = time.perf_counter()
+for f in files:
+    text = f.read_bytes()
+    try:
+        if sys.argv[1] == "ast":
+            ast.parse(text)
+        else:
+            import astroid
+            astroid.parse(text.decode("utf-8", "replace"))
+    except Exception:
+        pass
+print(len(files), time.perf_counter() - start)
+"""
+
+
+@dataclass
+class Run:
+    wall: float
+    rss_mb: float
+    read: int | None = None
+
+
+def timed(command: list[str], cwd: Path) -> tuple[Run, str]:
+    """Run ``command`` under /usr/bin/time -v; its wall time, peak RSS and output."""
+    done = subprocess.run(["/usr/bin/time", "-v", *command], cwd=cwd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"failed ({done.returncode}): {' '.join(command)}\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
+    wall_text = re.search(r"Elapsed \(wall clock\) time.*: (\S+)", done.stderr).group(1)
+    parts = [float(p) for p in wall_text.split(":")]
+    wall = sum(value * 60 ** i for i, value in enumerate(reversed(parts)))
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr).group(1)) / 1024
+    match = re.search(r"(\d+) added, (\d+) changed, (\d+) removed", done.stdout)
+    read = int(match.group(1)) + int(match.group(2)) if match else None
+    return Run(wall, rss, read), done.stdout
+
+
+def sphinx(python: str, project: Path, jobs: str | None = None) -> tuple[Run, str]:
+    command = [python, "-m", "sphinx", "-b", "html", "-d", "_build/doctrees", ".", "_build/html"]
+    if jobs:
+        command[3:3] = ["-j", jobs]
+    return timed(command, project)
+
+
+def make_project(folder: Path, conf: str) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "conf.py").write_text(conf)
+    (folder / "index.rst").write_text(INDEX)
+    return folder
+
+
+def leaf_module(outdir: Path, tree: Path) -> Path:
+    """A module no other module imports (so the edit is a leaf change), the smallest first."""
+    data = json.loads((outdir / "kwindex.json").read_text())["modules"]
+    imported = {i["module"] for m in data.values() for i in m["imports"]}
+    imported |= {f"{i['module']}.{n}" for m in data.values() for i in m["imports"] for n in i["names"]}
+    leaves = [
+        m for name, m in data.items()
+        if name not in imported and not m["is_package"] and m["path"].endswith(".py") and m["keywords"]
+    ]
+    best = min(leaves, key=lambda m: (len(m["keywords"]), m["path"]))
+    return tree.parent / best["path"] if not (tree / best["path"]).exists() else tree / best["path"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("tree", type=Path, help="a package folder, e.g. /work/corpus/torch/_inductor")
+    parser.add_argument("--peer-python", help="python of a virtualenv with sphinx-autoapi 3.x")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each cheap measurement (median)")
+    parser.add_argument("--jobs", help="sphinx-build -j for our builds (default: serial)")
+    parser.add_argument("--keep", type=Path, help="keep the scratch folder here")
+    args = parser.parse_args()
+    scratch = args.keep or Path(tempfile.mkdtemp(prefix="kwindex-bench-"))
+    source = args.tree.resolve()
+    # The copy keeps the package path (torch/_inductor), so module names stay the same.
+    top = source
+    while (top.parent / "__init__.py").exists():
+        top = top.parent
+    tree = scratch / "src" / source.relative_to(top.parent)
+    shutil.copytree(source, tree)
+    for parent in tree.relative_to(scratch / "src").parents:
+        init = scratch / "src" / parent / "__init__.py"
+        if parent != Path(".") and not init.exists():
+            init.write_text("")
+    rows: list[tuple[str, str, str, str]] = []
+    py = sys.executable
+
+    for tool in ("ast", "astroid"):
+        runs = [timed([py, "-c", FLOOR, tool, str(tree)], scratch)[0] for _ in range(args.runs)]
+        rows.append((f"floor: {tool}.parse, 1 process", f"{statistics.median(r.wall for r in runs):.1f}",
+                     f"{max(r.rss_mb for r in runs):.0f}", "-"))
+
+    ours = make_project(scratch / "ours", OURS_CONF.format(root=str(tree)))
+    cold, _ = sphinx(py, ours, args.jobs)
+    rows.append(("ours: cold build", f"{cold.wall:.1f}", f"{cold.rss_mb:.0f}", str(cold.read)))
+    again = [sphinx(py, ours, args.jobs)[0] for _ in range(args.runs)]
+    rows.append(("ours: no-change rebuild", f"{statistics.median(r.wall for r in again):.1f}",
+                 f"{max(r.rss_mb for r in again):.0f}", str(max(r.read or 0 for r in again))))
+    leaf = leaf_module(ours / "_build" / "html", scratch / "src")
+    edits = []
+    for attempt in range(args.runs):
+        with leaf.open("a") as stream:
+            stream.write(f"\n\ndef kwindex_benchmark_edit_{attempt}():\n    return {attempt}\n")
+        edits.append(sphinx(py, ours, args.jobs)[0])
+    rows.append((f"ours: edit {leaf.name}", f"{statistics.median(r.wall for r in edits):.1f}",
+                 f"{max(r.rss_mb for r in edits):.0f}", str(max(r.read or 0 for r in edits))))
+    html_mb = sum(p.stat().st_size for p in (ours / "_build" / "html").rglob("*") if p.is_file()) / 1e6
+
+    if args.peer_python:
+        peer = make_project(scratch / "peer", PEER_CONF.format(root=str(tree)))
+        peer_cold, _ = sphinx(args.peer_python, peer)
+        rows.append(("sphinx-autoapi: cold build", f"{peer_cold.wall:.1f}", f"{peer_cold.rss_mb:.0f}",
+                     str(peer_cold.read)))
+        peer_again, _ = sphinx(args.peer_python, peer)
+        rows.append(("sphinx-autoapi: no-change rebuild", f"{peer_again.wall:.1f}", f"{peer_again.rss_mb:.0f}",
+                     str(peer_again.read)))
+        rows.append(("ratio autoapi / ours, cold", f"{peer_cold.wall / cold.wall:.1f}x", "", ""))
+        rows.append(("ratio autoapi / ours, no change",
+                     f"{peer_again.wall / statistics.median(r.wall for r in again):.1f}x", "", ""))
+
+    modules = sum(1 for _ in tree.rglob("*.py"))
+    print(textwrap.dedent(f"""
+        tree: {args.tree} ({modules} .py files); runs: {args.runs} (median); our HTML: {html_mb:.0f} MB
+    """).strip())
+    print(f"| {'work':<36} | {'wall s':>8} | {'peak RSS MB':>11} | {'docs read':>9} |")
+    print(f"|{'-' * 38}|{'-' * 10}|{'-' * 13}|{'-' * 11}|")
+    for work, wall, rss, read in rows:
+        print(f"| {work:<36} | {wall:>8} | {rss:>11} | {read:>9} |")
+    if not args.keep:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
