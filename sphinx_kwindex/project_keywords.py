@@ -67,31 +67,57 @@ def keyword_groups(index: ProjectIndex, max_entries: int = MAX_ENTRIES) -> list[
     for letter, members in groupby(entries, key=lambda e: _letter(e.name)):
         members = list(members)
         title = "Symbols" if letter == "symbols" else letter.upper()
-        if len(members) <= max_entries or letter == "symbols":
+        if len(members) <= max_entries:
             groups.append(KeywordGroup(letter, title, tuple(members)))
-            continue
-        groups += _split(letter, members, max_entries)
+        else:
+            groups += _merge(_buckets(members, 2, max_entries), max_entries)
     return groups
 
 
-def _split(letter: str, members: list[KeywordEntry], max_entries: int) -> list[KeywordGroup]:
-    """Consecutive two-letter prefixes merged into ranges of at most ``max_entries`` keywords."""
-    by_prefix = [(prefix, list(group)) for prefix, group in groupby(members, key=lambda e: _prefix(e.name))]
-    ranges: list[list[tuple[str, list[KeywordEntry]]]] = [[]]
-    for prefix, group in by_prefix:
-        size = sum(len(g) for _, g in ranges[-1])
-        if ranges[-1] and size + len(group) > max_entries:
-            ranges.append([])
-        ranges[-1].append((prefix, group))
+def _buckets(members: list[KeywordEntry], length: int, max_entries: int) -> list[tuple[str, list[KeywordEntry]]]:
+    """Split by name prefixes of growing length until each bucket fits; one name that does not fit
+    on a page (``__init__`` is defined thousands of times in PyTorch) is cut into numbered parts."""
+    buckets: list[tuple[str, list[KeywordEntry]]] = []
+    for prefix, group in groupby(members, key=lambda e: sort_key(e.name)[:length]):
+        group = list(group)
+        if len(group) <= max_entries:
+            buckets.append((prefix, group))
+        elif len({e.name for e in group}) > 1 and any(len(sort_key(e.name)) > length for e in group):
+            buckets += _buckets(group, length + 1, max_entries)
+        else:
+            parts = range(0, len(group), max_entries)
+            buckets += [(f"{group[0].name} ({i + 1} of {len(parts)})", group[start:start + max_entries])
+                        for i, start in enumerate(parts)]
+    return buckets
+
+
+def _merge(buckets: list[tuple[str, list[KeywordEntry]]], max_entries: int) -> list[KeywordGroup]:
+    """Consecutive buckets merged into pages of at most ``max_entries`` keywords ("Fa – Fo")."""
+    pages: list[list[tuple[str, list[KeywordEntry]]]] = [[]]
+    for bucket in buckets:
+        if pages[-1] and sum(len(g) for _, g in pages[-1]) + len(bucket[1]) > max_entries:
+            pages.append([])
+        pages[-1].append(bucket)
     groups = []
-    for members_of in ranges:
-        first, last = members_of[0][0], members_of[-1][0]
-        key = first if first == last else f"{first}-{last}"
-        title = first.capitalize() if first == last else f"{first.capitalize()} – {last.capitalize()}"
-        groups.append(KeywordGroup(key, title, tuple(e for _, group in members_of for e in group)))
+    for page in pages:
+        first, last = page[0][0], page[-1][0]
+        title = _label(first) if first == last else f"{_label(first)} – {_label(last)}"
+        groups.append(KeywordGroup(_safe_key(first if first == last else f"{first}-{last}"), title,
+                                   tuple(e for _, group in page for e in group)))
     return groups
 
 
-def _prefix(name: str) -> str:
-    prefix = sort_key(name)[:2]
-    return prefix if prefix.isascii() and prefix.isalnum() else prefix[:1] + "_"
+def _label(bucket: str) -> str:
+    """A prefix reads capitalised (``Ge``); a whole name in parts keeps its spelling (``__init__ (1 of 2)``)."""
+    return bucket if "(" in bucket else bucket.capitalize()
+
+
+def _safe_key(text: str) -> str:
+    """A file-name part from a title: ASCII letters, digits and ``_``; anything else spelt out."""
+    out = []
+    for char in text.lstrip("_").replace(" of ", "-of-").replace(" (", "-").replace(")", ""):
+        if (char.isascii() and char.isalnum()) or char in "_-":
+            out.append(char)
+        else:
+            out.append(f"u{ord(char):x}")
+    return "".join(out)
