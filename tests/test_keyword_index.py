@@ -155,3 +155,21 @@ def test_every_builder_succeeds(make_app, tmp_path, builder):
         text = (app.outdir / "rst_page.txt").read_text()
         assert "Keyword index" in text
         assert '"register_shapes.<locals>._circle"(radius), line 58' in text
+
+
+def test_kwindex_json_is_rewritten_only_when_its_content_changes(tmp_path):
+    from conftest import build
+
+    srcdir = copy_root("basic", tmp_path)
+    first, _ = build(srcdir)
+    target = first.outdir / "kwindex.json"
+    stamp = target.stat().st_mtime_ns
+    fingerprint = json.loads(target.read_text())["fingerprint"]
+    build(srcdir)
+    assert target.stat().st_mtime_ns == stamp
+    shapes = srcdir / "src" / "demo" / "shapes.py"
+    shapes.write_text(shapes.read_text() + "\n\ndef added_later():\n    pass\n")
+    build(srcdir)
+    data = json.loads(target.read_text())
+    assert data["fingerprint"] != fingerprint
+    assert {"name": "added_later", "kind": "function", "line": 74} in data["modules"]["demo.shapes"]["keywords"]

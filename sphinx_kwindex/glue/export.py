@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -12,7 +14,7 @@ from sphinx_kwindex.project import ProjectIndex
 JSON_VERSION = 1
 
 
-def kwindex_data(index: ProjectIndex, domain) -> dict:
+def kwindex_data(index: ProjectIndex, domain, fingerprint: str = "") -> dict:
     """The export as plain data: every analysed module, sorted by name."""
     modules = {}
     for name, summary in index.modules.items():
@@ -36,20 +38,46 @@ def kwindex_data(index: ProjectIndex, domain) -> dict:
                 for entry in index.related(name)
             ],
         }
-    return {"version": JSON_VERSION, "modules": modules}
+    return {"version": JSON_VERSION, "fingerprint": fingerprint, "modules": modules}
 
 
-def write_kwindex_json(outdir: Path, index: ProjectIndex, domain) -> Path:
-    """Write ``outdir/kwindex.json`` atomically (readers never see half a file)."""
+def export_fingerprint(index: ProjectIndex, domain, project_fingerprint: str) -> str:
+    """Changes whenever the export's content may: the project, and which page shows which module."""
+    hasher = hashlib.blake2b(project_fingerprint.encode(), digest_size=16)
+    for name in index.modules:
+        location = domain.module_location(name)
+        hasher.update(f"{name}\0{location[0] if location else ''}\0".encode())
+    return hasher.hexdigest()
+
+
+def write_kwindex_json(outdir: Path, index: ProjectIndex, domain, project_fingerprint: str) -> bool:
+    """Write ``outdir/kwindex.json`` atomically, unless it already holds exactly this content.
+
+    Compact, so the standard library's C encoder writes it (on PyTorch: 20 MB in
+    a second instead of several). Returns whether the file was written.
+    """
     target = outdir / "kwindex.json"
-    data = kwindex_data(index, domain)
+    fingerprint = export_fingerprint(index, domain, project_fingerprint)
+    if _stored_fingerprint(target) == fingerprint:
+        return False
+    data = kwindex_data(index, domain, fingerprint)
     fd, tmp = tempfile.mkstemp(dir=outdir, prefix=".kwindex-", suffix=".json")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            json.dump(data, stream, ensure_ascii=False, indent=1, sort_keys=False)
+            json.dump(data, stream, ensure_ascii=False, separators=(",", ":"))
             stream.write("\n")
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return target
+    return True
+
+
+def _stored_fingerprint(target: Path) -> str | None:
+    try:
+        with target.open("rb") as stream:
+            head = stream.read(256)
+    except OSError:
+        return None
+    match = re.search(rb'"fingerprint":"([0-9a-f]+)"', head)
+    return match.group(1).decode() if match else None

@@ -318,7 +318,7 @@ class KwindexExtension:
         if exception is not None or not self.settings.paths:
             return
         if app.builder.format == "html":
-            write_kwindex_json(Path(app.outdir), self.index, app.env.domains["kwindex"])
+            write_kwindex_json(Path(app.outdir), self.index, app.env.domains["kwindex"], self.fingerprint)
         if not self.related_cached:
             save_related(self.cache_dir, self.fingerprint, self.index.all_related(), logger.info)
 

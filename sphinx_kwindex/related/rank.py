@@ -83,6 +83,9 @@ class RelatedRanker:
         self.identifiers = IdentifierIndex(summaries) if weights.identifiers > 0 else None
         self.by_path = {summary.path: module for module, summary in summaries.items()}
         self.folders: dict[str, list[str]] = {}
+        # Folder of each module and of that folder, computed once (the ranking asks millions of times).
+        self._folder = {module: posixpath.dirname(summary.path) for module, summary in summaries.items()}
+        self._parent = {module: posixpath.dirname(folder) for module, folder in self._folder.items()}
         for module in sorted(summaries):
             self.folders.setdefault(self.folder(module), []).append(module)
         self._identifiers: dict[str, frozenset[str]] = {}
@@ -90,7 +93,7 @@ class RelatedRanker:
         self.position = {module: i for members in self.folders.values() for i, module in enumerate(members)}
 
     def folder(self, module: str) -> str:
-        return posixpath.dirname(self.summaries[module].path)
+        return self._folder[module]
 
     def rank(self, module: str, limit: int) -> tuple[RelatedFile, ...]:
         found: dict[str, _Evidence] = {}
@@ -186,12 +189,13 @@ class RelatedRanker:
 
     def near(self, module: str, found: dict[str, _Evidence], evidence, limit: int) -> None:
         """Folder proximity: a tie-breaker among candidates, and fills a short list with neighbours."""
-        home = self.folder(module)
+        home, home_parent = self._folder[module], self._parent[module]
+        folder_of, parent_of = self._folder, self._parent
         for other, ev in found.items():
-            there = self.folder(other)
+            there = folder_of[other]
             if there == home:
                 ev.add("folder", 1.0, "same folder")
-            elif posixpath.dirname(there) == home or posixpath.dirname(home) == there:
+            elif parent_of[other] == home or home_parent == there:
                 ev.add("folder", 0.5, "near folder", False)
         if len(found) >= limit:
             return
