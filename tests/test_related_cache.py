@@ -8,6 +8,7 @@ from pathlib import Path
 from sphinx_kwindex.analyse import analyse
 from sphinx_kwindex.model import SourceFile
 from sphinx_kwindex.project import ProjectIndex
+from sphinx_kwindex.project_keywords import keyword_groups
 from sphinx_kwindex.related import RelatedWeights
 from sphinx_kwindex.runner.related_cache import RELATED_NAME, load_related, project_fingerprint, save_related
 
@@ -30,9 +31,11 @@ def test_same_project_same_fingerprint_and_a_round_trip(tmp_path):
     index = project()
     assert project_fingerprint(index) == project_fingerprint(project())
     save_related(tmp_path, project_fingerprint(index), index.all_related(), print)
-    loaded = load_related(tmp_path, project_fingerprint(index))
-    assert loaded == index.all_related()
+    loaded, groups = load_related(tmp_path, project_fingerprint(index))
+    assert loaded == index.all_related() and groups is None
     assert loaded["app.engine"][0].module in {"app.helpers", "app.cli"}
+    save_related(tmp_path, project_fingerprint(index), index.all_related(), print, keyword_groups(index))
+    assert load_related(tmp_path, project_fingerprint(index))[1] == keyword_groups(index)
 
 
 def test_any_change_gives_another_fingerprint(tmp_path):

@@ -101,13 +101,18 @@ class KwindexExtension:
             related_limit=self.settings.related_limit,
         )
         self.fingerprint = project_fingerprint(self.index)
-        ranking = load_related(self.cache_dir, self.fingerprint)
-        self.related_cached = ranking is not None
-        if ranking is not None:
-            self.index.seed_related(ranking)
+        cached = load_related(self.cache_dir, self.fingerprint)
+        self.related_cached = cached is not None
+        cached_groups = None
+        if cached is not None:
+            self.index.seed_related(cached[0])
+            cached_groups = cached[1]
         self._warn_problems()
         logger.info("kwindex: %d modules under %s", len(self.index.modules), found.project_root)
         if self.settings.generate:
+            self.groups = cached_groups if cached_groups is not None else keyword_groups(self.index)
+            if cached_groups is None:
+                self.related_cached = False  # save the groups with the ranking at the end
             self._generate_pages(Path(app.srcdir))
 
     def _never_indexed(self, srcdir: Path, outdir: Path, doctreedir: Path) -> tuple[list[Path], list[str]]:
@@ -150,7 +155,6 @@ class KwindexExtension:
             )
 
     def _generate_pages(self, srcdir: Path) -> None:
-        self.groups = keyword_groups(self.index)
         folder = srcdir / self.settings.generate
         pages = generate.plan_pages(self.index, self.groups, self.settings.generate_title)
         report = generate.sync_pages(folder, pages)
@@ -320,7 +324,8 @@ class KwindexExtension:
         if app.builder.format == "html":
             write_kwindex_json(Path(app.outdir), self.index, app.env.domains["kwindex"], self.fingerprint)
         if not self.related_cached:
-            save_related(self.cache_dir, self.fingerprint, self.index.all_related(), logger.info)
+            groups = self.groups if self.settings.generate else None
+            save_related(self.cache_dir, self.fingerprint, self.index.all_related(), logger.info, groups)
 
 
 def _append_toctree(doctree: nodes.document, docname: str, target: str) -> None:

@@ -1,4 +1,5 @@
-"""The related files of every module from the last build, reused while nothing in the project changed.
+"""Project-wide results from the last build (related files of every module, the project keyword
+index's pages), reused while nothing in the project changed.
 
 Ranking is global (shared identifiers are weighed across the whole project), so
 the cache is all or nothing: its key is a fingerprint of every module's
@@ -17,10 +18,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sphinx_kwindex.project import ProjectIndex
+from sphinx_kwindex.project_keywords import KeywordGroup
 from sphinx_kwindex.related import RelatedFile
 
 RELATED_NAME = "kwindex-related.cache"
-_FORMAT = 1
+_FORMAT = 2
 
 
 def project_fingerprint(index: ProjectIndex) -> str:
@@ -37,28 +39,34 @@ def project_fingerprint(index: ProjectIndex) -> str:
     return hasher.hexdigest()
 
 
-def load_related(folder: Path, fingerprint: str) -> dict[str, tuple[RelatedFile, ...]] | None:
-    """The cached ranking for exactly this project state, or None (absent, stale or damaged)."""
+def load_related(
+    folder: Path, fingerprint: str
+) -> tuple[dict[str, tuple[RelatedFile, ...]], list[KeywordGroup] | None] | None:
+    """The cached (ranking, keyword index pages) for exactly this project state, or None."""
     try:
         blob = (folder / RELATED_NAME).read_bytes()
-        form, key, data = pickle.loads(blob)  # a cache under the build folder: as trusted as the build
+        form, key, data, groups = pickle.loads(blob)  # a cache under the build folder: as trusted as the build
     except Exception:  # noqa: BLE001 (a damaged cache is simply not used)
         return None
     if form != _FORMAT or key != fingerprint or not isinstance(data, dict):
         return None
     if not all(isinstance(v, tuple) and all(isinstance(e, RelatedFile) for e in v) for v in data.values()):
         return None
-    return data
+    if groups is not None and not (isinstance(groups, list) and all(isinstance(g, KeywordGroup) for g in groups)):
+        return None
+    return data, groups
 
 
-def save_related(folder: Path, fingerprint: str, data: dict, info: Callable[[str], None]) -> None:
+def save_related(
+    folder: Path, fingerprint: str, data: dict, info: Callable[[str], None], groups: list[KeywordGroup] | None = None
+) -> None:
     """Write atomically; a folder that cannot be written is said once and skipped."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=folder, prefix=".kwindex-related-", suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as stream:
-                pickle.dump((_FORMAT, fingerprint, data), stream, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((_FORMAT, fingerprint, data, groups), stream, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temp, folder / RELATED_NAME)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
