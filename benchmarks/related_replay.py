@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sphinx_kwindex.analyse import analyse_file  # noqa: E402
 from sphinx_kwindex.find import find_sources  # noqa: E402
 from sphinx_kwindex.related import ProjectGraph, RelatedWeights, rank_related, read_cochange  # noqa: E402
+from sphinx_kwindex.related import rank as rank_module  # noqa: E402
 
 _MARK = "\x1e"
 #: A later commit gives queries when it touches this many .py files that exist at the split.
@@ -158,9 +159,17 @@ def main(argv: list[str] | None = None) -> int:
     graph = ProjectGraph.build(summaries)
     rows: list[tuple[str, Callable[[], dict[str, list[str]]]]] = [("same folder (baseline)", lambda: same_folder(list(paths)))]
 
-    def ranking(weights: RelatedWeights, history=cochange) -> Callable[[], dict[str, list[str]]]:
+    def ranking(weights: RelatedWeights, history=cochange, **shares: float) -> Callable[[], dict[str, list[str]]]:
+        """``shares``: ``ACTIVITY_SHARE`` / ``NEIGHBOURS_SHARE`` of the ranking module overridden for this row."""
         def run() -> dict[str, list[str]]:
-            ranked = rank_related(summaries, graph, history, weights)
+            saved = {name: getattr(rank_module, name) for name in shares}
+            try:
+                for name, value in shares.items():
+                    setattr(rank_module, name, value)
+                ranked = rank_related(summaries, graph, history, weights)
+            finally:
+                for name, value in saved.items():
+                    setattr(rank_module, name, value)
             return {summaries[m].path: [summaries[r.module].path for r in entries] for m, entries in ranked.items()}
         return run
 
@@ -174,6 +183,11 @@ def main(argv: list[str] | None = None) -> int:
             rows.append((f"only {signal}", ranking(RelatedWeights(**alone))))
         for signal in RelatedWeights.signals():
             rows.append((f"without {signal}", ranking(RelatedWeights.from_mapping({signal: 0}))))
+        # The two history signals riding on the co-change weight.
+        rows.append(("without activity", ranking(defaults, ACTIVITY_SHARE=0.0)))
+        rows.append(("without neighbours", ranking(defaults, NEIGHBOURS_SHARE=0.0)))
+        rows.append(("no activity, no neighbours",
+                     ranking(defaults, ACTIVITY_SHARE=0.0, NEIGHBOURS_SHARE=0.0)))
 
     print(f"\n{'ranking':<34} {'recall@10':>9} {'prec@10':>8} {'MRR':>6} {'hit@10':>7} {'coverage':>8} {'time':>6}")
     for label, run in rows:

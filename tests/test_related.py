@@ -304,3 +304,37 @@ def test_related_file_is_frozen():
     entry = RelatedFile("a", 0.5, ("imports 1 name from",))
     with pytest.raises(AttributeError):
         entry.score = 1.0
+
+
+def test_neighbours_of_cochange_partners(project):
+    summaries, graph = project
+    paths = {module: summary.path for module, summary in summaries.items()}
+    history = CoChange.from_commits([[paths["tests.sub.test_parsing"], paths["pkg.sub.parser"]]] * 2)
+    only_history = RelatedWeights(imports=0, tests=0, identifiers=0, folder=0)
+    ranked = rank_related(summaries, graph, history, only_history)
+    names = [entry.module for entry in ranked["tests.sub.test_parsing"]]
+    # the partner first; then what it imports (pkg.util), found through the partner's links only
+    assert names[:2] == ["pkg.sub.parser", "pkg.util"]
+    assert reasons_of(ranked, "tests.sub.test_parsing", "pkg.util") == (
+        "linked by imports to pkg.sub.parser, which changed together with this module",
+    )
+    # a module with no history finds nothing through history signals
+    assert ranked["pkg.render"] == ()
+    # cochange weight 0 turns the history signals off too
+    assert rank_related(summaries, graph, history, RelatedWeights(cochange=0, imports=0, tests=0, identifiers=0,
+                                                                  folder=0))["tests.sub.test_parsing"] == ()
+
+
+def test_activity_breaks_ties_towards_busier_files_and_adds_no_candidate(project):
+    summaries, graph = project
+    paths = {module: summary.path for module, summary in summaries.items()}
+    core, render, widgets, tuning = (paths[m] for m in ("pkg.core", "pkg.render", "pkg.widgets", "pkg.tuning"))
+    commits = [[core, render], [core, widgets]] + [[widgets, tuning]] * 4
+    history = CoChange.from_commits(commits)
+    weights = RelatedWeights(imports=0, tests=0, identifiers=0, folder=0)
+    ranked = rank_related(summaries, graph, history, weights)
+    # render and widgets each changed once with core; widgets changed more often, so it comes first
+    assert [entry.module for entry in ranked["pkg.core"]][:2] == ["pkg.widgets", "pkg.render"]
+    assert reasons_of(ranked, "pkg.core", "pkg.render") == ("changed together in 1 of 2 commits",)
+    # busy pkg.tuning never changed with pkg.core and has no import link to its partners: not listed
+    assert "pkg.tuning" not in [entry.module for entry in ranked["pkg.core"]]

@@ -2,7 +2,8 @@
 
 Each signal gives a candidate a strength, scaled so the module's best candidate
 for that signal has 1; the weighted sum ``s`` becomes the score ``1 - exp(-s)``.
-Every loop runs over one module's own links, never over all pairs of modules.
+Every loop runs over one module's own links (and those of its few closest
+co-change partners), never over all pairs of modules.
 """
 
 from __future__ import annotations
@@ -28,7 +29,15 @@ MIN_SHOWN_COCHANGE = 0.1
 MIN_SHOWN_IDENTIFIERS = 0.15
 #: Each signal is scaled to the module's best candidate, but never by less than this,
 #: so that weak evidence (only a hub imported, one shared commit) stays weak.
-FLOOR = {"imports": 0.3, "cochange": 0.2, "identifiers": 0.1}
+FLOOR = {"imports": 0.3, "cochange": 0.2, "identifiers": 0.1, "activity": 1.0}
+#: Two history signals ride on the co-change weight, each with this share of it:
+#: ``activity`` (how often the candidate itself changed: busy files are more
+#: likely in the next change) and ``neighbours`` (import links of the files that
+#: changed together with this one).
+ACTIVITY_SHARE = 0.25
+NEIGHBOURS_SHARE = 0.25
+#: ``neighbours`` follows the import links of at most this many co-change partners (the closest).
+NEIGHBOUR_PARTNERS = 20
 #: Folder neighbours looked at when filling a short list.
 _FOLDER_NEIGHBOURS = 10
 
@@ -91,6 +100,8 @@ class RelatedRanker:
         self._identifiers: dict[str, frozenset[str]] = {}
         self._toplevel: dict[str, frozenset[str]] = {}
         self.position = {module: i for members in self.folders.values() for i, module in enumerate(members)}
+        #: Commits of the project's most changed file (scales ``activity``).
+        self._busiest = max((self.cochange.commits_of(path) for path in self.by_path), default=0) if self.cochange else 0
 
     def folder(self, module: str) -> str:
         return self._folder[module]
@@ -112,6 +123,8 @@ class RelatedRanker:
         if self.identifiers is not None:
             self.shared_words(module, evidence)
         found.pop(module, None)
+        if self.cochange is not None:
+            self.activity(found)
         if self.weights.folder > 0:
             self.near(module, found, evidence, limit)
         self.combine(found)
@@ -121,6 +134,8 @@ class RelatedRanker:
     def combine(self, found: dict[str, _Evidence]) -> None:
         """Weighted sum of each candidate's signal strengths (each signal scaled to its best here)."""
         weights = self.weights.as_dict()
+        weights["activity"] = ACTIVITY_SHARE * self.weights.cochange
+        weights["neighbours"] = NEIGHBOURS_SHARE * self.weights.cochange
         best: dict[str, float] = {}
         for ev in found.values():
             for signal, strength in ev.strengths.items():
@@ -178,6 +193,41 @@ class RelatedRanker:
             strength = together / mine
             shown = together >= MIN_SHOWN_COMMITS and together / mine >= MIN_SHOWN_COCHANGE
             evidence(other).add("cochange", strength, f"changed together in {together} of {mine} commits", shown)
+        self.neighbours(module, mine, evidence)
+
+    def neighbours(self, module: str, mine: int, evidence) -> None:
+        """Import links of the closest co-change partners: ``share together * link strength``.
+
+        A change touching this file and a partner often touches what the partner
+        imports or is imported by; hubs weigh little, as for ``imports``.
+        """
+        partners = self.cochange.partners(self.summaries[module].path)
+        closest = sorted(
+            ((together, self.by_path[path]) for path, together in partners.items() if path in self.by_path),
+            key=lambda item: (-item[0], item[1]),
+        )[:NEIGHBOUR_PARTNERS]
+        for together, partner in closest:
+            share = together / mine
+            reason = f"linked by imports to {partner}, which changed together with this module"
+            for target, names in self.graph.imports_of(partner).items():
+                strength = share * self.link(partner, target, self.used(partner, target, names))
+                evidence(target).add("neighbours", strength, reason, False)
+            for source, names in self.graph.imported_by(partner).items():
+                strength = share * self.link(source, partner, self.used(source, partner, names))
+                evidence(source).add("neighbours", strength, reason, False)
+
+    def activity(self, found: dict[str, _Evidence]) -> None:
+        """How often each candidate changed: ``log(1 + its commits) / log(1 + the busiest file's)``.
+
+        Only for candidates some other signal found; it never adds one.
+        """
+        if self._busiest <= 0:
+            return
+        scale = math.log1p(self._busiest)
+        for other, ev in found.items():
+            commits = self.cochange.commits_of(self.summaries[other].path)
+            if commits:
+                ev.add("activity", math.log1p(commits) / scale, f"changed in {commits} commits", False)
 
     def shared_words(self, module: str, evidence) -> None:
         for other, similarity in self.identifiers.similar(module).items():
