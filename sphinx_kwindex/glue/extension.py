@@ -69,6 +69,7 @@ class KwindexExtension:
         self.cache_dir: Path | None = None
         self.fingerprint = ""
         self.related_cached = False
+        self.neighbours: list[str] = []
 
     # -- config-inited / builder-inited -------------------------------------
 
@@ -157,7 +158,9 @@ class KwindexExtension:
     def _generate_pages(self, srcdir: Path) -> None:
         folder = srcdir / self.settings.generate
         pages = generate.plan_pages(self.index, self.groups, self.settings.generate_title)
-        report = generate.sync_pages(folder, pages)
+        report = generate.sync_pages(folder, pages, generate.page_order(self.index, self.groups))
+        # Sphinx does not rewrite a page whose previous/next page changed: re-read those ourselves.
+        self.neighbours = [f"{self.settings.generate}/{relpath[:-4]}" for relpath in report.neighbours]
         for relpath in report.conflicts:
             logger.warning(
                 "kwindex_generate: %s was not written by sphinx-kwindex; it is left alone and not generated",
@@ -172,11 +175,13 @@ class KwindexExtension:
 
     def env_get_outdated(self, app, env: BuildEnvironment, added, changed, removed) -> list[str]:
         """Pages showing something whose rendered content would change."""
-        outdated = []
+        outdated = [docname for docname in self.neighbours if docname in env.found_docs and docname not in changed]
         for docname, shown in env.domains["kwindex"].shown_digests().items():
             if docname in changed or docname in removed or docname in added:
                 continue
-            if any(self.digest_of(key, limit, sections) != digest for key, (digest, limit, sections) in shown.items()):
+            if docname not in outdated and any(
+                self.digest_of(key, limit, sections) != digest for key, (digest, limit, sections) in shown.items()
+            ):
                 outdated.append(docname)
         if outdated:
             logger.info("kwindex: %d page(s) show changed modules", len(outdated))
@@ -184,11 +189,13 @@ class KwindexExtension:
 
     def digest_of(self, key: str, limit: int, sections) -> str:
         if key.startswith(KEYWORDS_KEY):
+            # Every page of the keyword index shows the navigation to all of them.
+            navigation = "|".join(f"{g.key}:{g.title}:{len(g.entries)}" for g in self.groups)
             group_key = key.partition(":")[2]
             if not group_key:
-                return "|".join(f"{g.key}:{g.title}:{len(g.entries)}" for g in self.groups)
+                return navigation
             group = next((g for g in self.groups if g.key == group_key), None)
-            return group.digest() if group is not None else "missing"
+            return f"{group.digest()}|{navigation}" if group is not None else "missing"
         return self.index.render_digest(key, limit, sections)
 
     # -- read time: section skeletons (directives and doctree-read) ---------

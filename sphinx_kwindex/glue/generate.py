@@ -35,6 +35,8 @@ class SyncReport:
     removed: list[str] = field(default_factory=list)
     #: planned pages not written because a file the extension did not write is in the way
     conflicts: list[str] = field(default_factory=list)
+    #: pages next to an added or removed page in reading order (their previous/next links change)
+    neighbours: list[str] = field(default_factory=list)
 
 
 def plan_pages(index: ProjectIndex, groups: list[KeywordGroup], title: str) -> dict[str, str]:
@@ -56,6 +58,16 @@ def plan_pages(index: ProjectIndex, groups: list[KeywordGroup], title: str) -> d
             f"Keywords: {_rst_text(group.title)}", f".. kwindex-keywords:: {group.key}\n", []
         )
     return pages
+
+
+def page_order(index: ProjectIndex, groups: list[KeywordGroup]) -> list[str]:
+    """The generated pages in the order a reader pages through them (depth first through the toctrees)."""
+    return (
+        ["index.rst"]
+        + [f"{name}.rst" for name in _all_names(index)]
+        + [f"{KEYWORDS_FOLDER}/index.rst"]
+        + [f"{KEYWORDS_FOLDER}/{group.key}.rst" for group in groups]
+    )
 
 
 def module_docname(folder: str, name: str) -> str:
@@ -100,16 +112,18 @@ def _page(title: str, body: str, children: list[str], extra: list[str] = (), hid
     return "\n".join(lines)
 
 
-def sync_pages(folder: Path, pages: dict[str, str]) -> SyncReport:
+def sync_pages(folder: Path, pages: dict[str, str], order: list[str] = ()) -> SyncReport:
     """Make ``folder`` hold exactly ``pages`` among the files this extension wrote there.
 
     Unchanged files are left alone (their modification time too); files listed
     in the manifest but no longer planned are deleted; a planned file that
     exists but is not in the manifest belongs to the user and is not touched.
+    ``order`` is the reading order of the pages, kept in the manifest to find
+    the neighbours of added and removed pages.
     """
     report = SyncReport()
     folder.mkdir(parents=True, exist_ok=True)
-    ours = _read_manifest(folder)
+    ours, old_order = _read_manifest(folder)
     for relpath in sorted(pages):
         target = folder / relpath
         if target.exists() and relpath not in ours:
@@ -126,20 +140,40 @@ def sync_pages(folder: Path, pages: dict[str, str]) -> SyncReport:
         if target.is_file():
             target.unlink()
             report.removed.append(relpath)
-    _write_atomic(folder / MANIFEST, json.dumps(sorted(set(pages) - set(report.conflicts)), indent=0) + "\n")
+    order = list(order) or sorted(pages)
+    if old_order:
+        report.neighbours = sorted(
+            _neighbours(order, set(order) - set(old_order)) | _neighbours(old_order, set(old_order) - set(order))
+        )
+    files = sorted(set(pages) - set(report.conflicts))
+    manifest = {"files": files, "order": order}
+    _write_atomic(folder / MANIFEST, json.dumps(manifest, indent=0) + "\n")
     return report
 
 
-def _read_manifest(folder: Path) -> set[str]:
+def _neighbours(order: list[str], changed: set[str]) -> set[str]:
+    around = set()
+    for position, page in enumerate(order):
+        if page in changed:
+            around.update(order[max(0, position - 1) : position + 2])
+    return around - changed
+
+
+def _read_manifest(folder: Path) -> tuple[set[str], list[str]]:
+    """The files this extension wrote into ``folder``, and their reading order at the time."""
     try:
-        names = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return set()
+        return set(), []
+    names = manifest.get("files") if isinstance(manifest, dict) else None
+    order = manifest.get("order") if isinstance(manifest, dict) else None
     if not isinstance(names, list):
-        return set()
+        return set(), []
     # Only plain relative paths inside the folder: a tampered manifest must not delete elsewhere.
-    return {n for n in names if isinstance(n, str) and n.endswith(".rst") and ".." not in Path(n).parts
-            and not Path(n).is_absolute()}
+    files = {n for n in names if isinstance(n, str) and n.endswith(".rst") and ".." not in Path(n).parts
+             and not Path(n).is_absolute()}
+    order = [n for n in order if isinstance(n, str)] if isinstance(order, list) else []
+    return files, order
 
 
 def _read(path: Path) -> str | None:
