@@ -57,4 +57,4 @@ def _copy_stylesheet(app: Sphinx, exception: BaseException | None) -> None:
         # Imported here: worker processes that import this package (spawn) need no Sphinx.
         from sphinx.util.fileutil import copy_asset_file
 
-        copy_asset_file(STYLESHEET, Path(app.outdir) / "_static")
+        copy_asset_file(STYLESHEET, Path(app.outdir) / "_static", force=True)

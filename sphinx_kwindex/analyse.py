@@ -35,6 +35,7 @@ from sphinx_kwindex.model import (
 _BLOCKS = (
     nodes.If,
     nodes.Try,
+    nodes.TryStar,
     nodes.With,
     nodes.For,
     nodes.While,
@@ -294,6 +295,9 @@ class _Collector:
             elif isinstance(node, (nodes.Assign, nodes.AnnAssign)):
                 if scope != "function":
                     self.assignment(node, prefix, "variable" if scope == "module" else "attribute")
+            elif isinstance(node, nodes.TypeAlias):  # ``type X = ...`` (Python 3.12+)
+                if scope != "function":
+                    self.define(prefix + node.name.name, "variable" if scope == "module" else "attribute", node)
             elif isinstance(node, (nodes.Import, nodes.ImportFrom)):
                 self.import_(node, is_local=scope != "module")
             elif isinstance(node, _BLOCKS):
@@ -350,7 +354,8 @@ class _Collector:
         if not level:
             return modname
         parts = self.package.split(".") if self.package else []
-        if level - 1 > len(parts) or (level - 1 == len(parts) and not modname):
+        # In package ``a.b``, ``from ..x`` is ``a.x``; ``from ...x`` goes above the top: an error in Python.
+        if level - 1 >= len(parts):
             return None
         base = parts[: len(parts) - (level - 1)]
         return ".".join(base + ([modname] if modname else []))

@@ -104,8 +104,6 @@ def find_sources(roots: list[Path], exclude: list[str] = (), skip: list[Path] = 
                 dirnames[:] = []
                 continue
             walked.add(folder)
-            for name in dirnames:
-                _check_folder_link(found, os.path.join(folder, name), real_roots)
             dirnames[:] = sorted(
                 name
                 for name in dirnames
@@ -115,6 +113,9 @@ def find_sources(roots: list[Path], exclude: list[str] = (), skip: list[Path] = 
                 and os.path.normcase(os.path.join(folder, name)) not in skipped
                 and not os.path.isfile(os.path.join(folder, name, "pyvenv.cfg"))
             )
+            # Only folders that would be searched: a linked ``.venv`` or build folder says nothing.
+            for name in dirnames:
+                _check_folder_link(found, os.path.join(folder, name), real_roots)
             names = set(filenames)
             for filename in sorted(names):
                 stem, suffix = os.path.splitext(filename)

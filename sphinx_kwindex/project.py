@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sphinx_kwindex.code_version import code_digest
 from sphinx_kwindex.model import ModuleSummary, Problem
 from sphinx_kwindex.related import CoChange, ProjectGraph, RelatedFile, RelatedRanker, RelatedWeights
 
@@ -138,9 +139,9 @@ class ProjectIndex:
         summary = self.modules.get(module)
         if summary is None:
             if "contents" in sections and self.is_folder(module):
-                return _hash(["folder", *self._contents_parts(module)])
+                return _hash(["folder", code_digest(), *self._contents_parts(module)])
             return "missing"
-        parts = [summary.digest, summary.path, str(summary.source.is_test), repr(sorted(sections))]
+        parts = [code_digest(), summary.digest, summary.path, str(summary.source.is_test), repr(sorted(sections))]
         parts += [f"{i.target}:{self.split_target(i.target) is not None}" for i in summary.imported_names]
         if "related" in sections or "facts" in sections:
             parts.append(repr(self.dependencies(module)))

@@ -68,7 +68,7 @@ def keyword_groups(index: ProjectIndex, max_entries: int = MAX_ENTRIES) -> list[
         members = list(members)
         title = "Symbols" if letter == "symbols" else letter.upper()
         if len(members) <= max_entries:
-            groups.append(KeywordGroup(letter, title, tuple(members)))
+            groups.append(KeywordGroup(_safe_key(letter), title, tuple(members)))
         else:
             groups += _merge(_buckets(members, 2, max_entries), max_entries)
     return groups
@@ -120,4 +120,5 @@ def _safe_key(text: str) -> str:
             out.append(char)
         else:
             out.append(f"u{ord(char):x}")
-    return "".join(out)
+    key = "".join(out)
+    return f"{key}-names" if key == "index" else key  # keywords/index is the index's front page

@@ -180,3 +180,23 @@ def test_bad_generate_folder_is_a_config_error(make_app, tmp_path, value):
     with pytest.raises(ConfigError, match="kwindex_generate must be a folder name relative to the Sphinx source"):
         make_app("html", srcdir=copy_root("generate", tmp_path), confoverrides={"kwindex_generate": value})
     assert not os.path.exists(tmp_path / "outside")
+
+
+def test_a_lost_manifest_does_not_turn_generated_pages_into_conflicts(tmp_path):
+    srcdir = copy_root("generate", tmp_path)
+    build(srcdir)
+    (srcdir / "api" / ".kwindex-manifest.json").unlink()
+    (srcdir / "src" / "gpkg" / "extra.py").write_text("def zeta():\n    pass\n")
+    app, _ = build(srcdir)
+    assert app.warning.getvalue() == ""
+    assert (srcdir / "api" / "gpkg.extra.rst").exists()
+
+
+def test_a_module_named_index_does_not_replace_the_root_page(tmp_path):
+    srcdir = copy_root("generate", tmp_path)
+    (srcdir / "src" / "index").mkdir()
+    (srcdir / "src" / "index" / "__init__.py").write_text('"""A package unluckily named index."""\n')
+    app, _ = build(srcdir)
+    assert app.warning.getvalue() == ""
+    assert page(app, "api/index").select_one("h1").get_text(strip=True).rstrip("¶") == "API reference"
+    assert page(app, "api/index-module").select_one("h1").get_text(strip=True).rstrip("¶") == "index"

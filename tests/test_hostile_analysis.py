@@ -583,3 +583,23 @@ def test_a_package_wins_over_a_module_of_the_same_name(tmp_path):
     [(where, problem)] = found.problems
     assert where == str(pkg / "mod.py") and problem.subtype == "duplicate-module"
     assert "which Python imports" in problem.message
+
+
+def test_review_cases_except_star_and_relative_imports_above_the_top():
+    from sphinx_kwindex.analyse import analyse
+    from sphinx_kwindex.model import SourceFile
+
+    code = b"try:\n    pass\nexcept* ValueError:\n    def fallback():\n        pass\nfrom ..up import x\n"
+    summary = analyse(SourceFile("pkg.mod", "/p/pkg/mod.py", "pkg/mod.py"), code)
+    assert [d.name for d in summary.definitions] == ["fallback"]
+    assert [(p.subtype, p.line) for p in summary.problems] == [("bad-import", 6)]
+    nested = analyse(SourceFile("a.b.mod", "/p/a/b/mod.py", "a/b/mod.py"), b"from ..up import x\n")
+    assert [(i.module, i.names) for i in nested.imports] == [("a.up", ("x",))]
+
+
+def test_git_quoted_paths_decode_without_raising():
+    from sphinx_kwindex.related.history import _unquote
+
+    assert _unquote('"\u540d\u524d\\ty.py"') == "\u540d\u524d\ty.py"
+    assert _unquote('"caf\\303\\251\\t.py"') == "caf\u00e9\t.py"
+    assert _unquote("plain.py") == "plain.py"

@@ -188,12 +188,14 @@ class KwindexExtension:
         return sorted(outdated)
 
     def digest_of(self, key: str, limit: int, sections) -> str:
+        """What a page showed for ``key`` (a module, or a page of the keyword index), as a digest."""
         if key.startswith(KEYWORDS_KEY):
-            # Every page of the keyword index shows the navigation to all of them.
-            navigation = "|".join(f"{g.key}:{g.title}:{len(g.entries)}" for g in self.groups)
+            # Every page of the keyword index shows the navigation to all of them (titles);
+            # the front page also shows how many keywords each page holds.
+            navigation = "|".join(f"{g.key}:{g.title}" for g in self.groups)
             group_key = key.partition(":")[2]
             if not group_key:
-                return navigation
+                return f"{navigation}|{[len(g.entries) for g in self.groups]}"
             group = next((g for g in self.groups if g.key == group_key), None)
             return f"{group.digest()}|{navigation}" if group is not None else "missing"
         return self.index.render_digest(key, limit, sections)
@@ -256,7 +258,10 @@ class KwindexExtension:
         group = next((g for g in self.groups if g.key == key), None)
         if group is not None:
             new_id = self.reserve_ids(env, document)
-            body["anchors"] = {f"kwname:{name}": new_id(f"kwname-{name}") for name in {e.name for e in group.entries}}
+            # In name order: ids that collide (non-ASCII letters are dropped) get serial numbers
+            # in the same order in every build.
+            names = sorted({entry.name for entry in group.entries})
+            body["anchors"] = {f"kwname:{name}": new_id(f"kwname-{name}") for name in names}
         return [body]
 
     # -- write time: section bodies -------------------------------------------
@@ -300,7 +305,7 @@ class KwindexExtension:
         pages to the root document's toctree when asked to."""
         env = app.env
         if self.settings.generate and self.settings.generate_toctree and env.docname == app.config.root_doc:
-            _append_toctree(doctree, env.docname, generate.module_docname(self.settings.generate, "index"))
+            _append_toctree(doctree, env.docname, generate.root_docname(self.settings.generate))
         if not self.settings.inject or not self.index.modules:
             return
         shown = {node["kwindex_module"] for node in doctree.findall(nodes.section) if "kwindex_module" in node}

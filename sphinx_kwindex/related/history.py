@@ -6,6 +6,8 @@ nothing here ever fails a build.
 
 from __future__ import annotations
 
+import codecs
+
 import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -135,8 +137,11 @@ def _relative(path: str, prefix: str) -> str | None:
 
 
 def _unquote(path: str) -> str:
+    """A path as git quotes it (C-style escapes, octal for bytes), back to text; never raises."""
     if len(path) >= 2 and path[0] == path[-1] == '"':
-        return path[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape").encode("latin-1").decode(
-            "utf-8", "replace"
-        )
+        try:
+            # On bytes, so escaped UTF-8 bytes and unescaped non-Latin-1 text both survive.
+            return codecs.escape_decode(path[1:-1].encode("utf-8"))[0].decode("utf-8", "replace")
+        except ValueError:
+            return path[1:-1]
     return path

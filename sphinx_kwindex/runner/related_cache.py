@@ -17,8 +17,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from sphinx_kwindex import project_keywords as keywords_module
-from sphinx_kwindex import related as related_package
+from sphinx_kwindex.code_version import code_digest
 from sphinx_kwindex.project import ProjectIndex
 from sphinx_kwindex.project_keywords import KeywordGroup
 from sphinx_kwindex.related import RelatedFile
@@ -27,18 +26,10 @@ RELATED_NAME = "kwindex-related.cache"
 _FORMAT = 2
 
 
-def _ranking_code_digest() -> str:
-    """The ranking's own source: a new ranking (even unreleased) never reuses old results."""
-    hasher = hashlib.blake2b(digest_size=8)
-    for path in sorted(Path(related_package.__file__).parent.glob("*.py")) + [Path(keywords_module.__file__)]:
-        hasher.update(path.read_bytes())
-    return hasher.hexdigest()
-
-
 def project_fingerprint(index: ProjectIndex) -> str:
-    """Changes whenever any input of the related-files ranking (or the ranking itself) changes."""
+    """Changes whenever any input of the related-files ranking (or the extension's code) changes."""
     hasher = hashlib.blake2b(digest_size=16)
-    hasher.update(f"{_FORMAT}\0{_ranking_code_digest()}\0{index.weights!r}\0{index.related_limit}\0".encode())
+    hasher.update(f"{_FORMAT}\0{code_digest()}\0{index.weights!r}\0{index.related_limit}\0".encode())
     for name, summary in index.modules.items():
         hasher.update(f"{name}\0{summary.digest}\0{summary.path}\0{summary.source.is_test}\0".encode())
     cochange = index.cochange
