@@ -49,7 +49,9 @@ def _import_parent(root: Path) -> Path:
 
 
 def is_test_path(path: str) -> bool:
-    """Test modules by the conventions pytest and unittest users follow."""
+    """Test modules by the conventions pytest and unittest users follow (``path`` is relative to
+    the project root): ``test_*.py``, ``*_test.py``, ``conftest.py``, anything under a ``test`` or
+    ``tests`` folder, or under a top-level ``testing`` folder (pytest's own layout)."""
     parts = path.split("/")
     stem = parts[-1].rsplit(".", 1)[0]
     return (
@@ -57,6 +59,7 @@ def is_test_path(path: str) -> bool:
         or stem.endswith("_test")
         or stem == "conftest"
         or any(part in ("test", "tests") for part in parts[:-1])
+        or (len(parts) > 1 and parts[0] == "testing")
     )
 
 

@@ -107,7 +107,9 @@ def test_imports_link_to_project_module_or_intersphinx(built):
 
 def test_docstrings_are_text_not_markup(built):
     soup = html(built, "rst_page")
-    assert not soup.select("section.kwindex script")
+    entry = soup.select_one("li#kw-demo\\.shapes\\.Shape\\.Style")
+    assert 'Nested <script>alert("style")</script> style.' in entry.get_text()
+    assert not soup.select("script[src=''], section script") and "&lt;script&gt;" in str(entry)
 
 
 def test_myst_and_rst_give_the_same_index(built):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import string
+from urllib.parse import quote
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +47,7 @@ class KwindexSettings:
     inject: bool = True
     source_url: str | None = None
     kinds: tuple[str, ...] = KINDS
-    sections: tuple[str, ...] = SECTIONS
+    sections: tuple[str, ...] = ("keywords", "related")
     related_limit: int = 10
     weights: RelatedWeights = RelatedWeights()
     history_max_commits: int = 1000
@@ -118,7 +119,7 @@ class KwindexSettings:
     def source_link(self, path: str, line: int, module: str = "") -> str | None:
         if not self.source_url:
             return None
-        return self.source_url.format(path=path, line=max(line, 1), module=module)
+        return self.source_url.format(path=quote(path), line=max(line, 1), module=module)
 
 
 def parse_kinds(text: str) -> tuple[str, ...]:
@@ -192,3 +193,7 @@ def _check_source_url(template: object) -> None:
         raise ConfigError(f"kwindex_source_url uses unknown field(s) {', '.join(unknown)}; allowed: {allowed}")
     if "path" not in fields:
         raise ConfigError(f"kwindex_source_url {template!r} must contain {{path}}")
+    try:
+        template.format(path="pkg/mod.py", line=1, module="pkg.mod")
+    except (ValueError, TypeError, IndexError, KeyError) as exc:
+        raise ConfigError(f"kwindex_source_url {template!r} cannot be filled in ({exc}); use {allowed}") from None

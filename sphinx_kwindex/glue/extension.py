@@ -309,11 +309,17 @@ class KwindexExtension:
         if not self.settings.inject or not self.index.modules:
             return
         shown = {node["kwindex_module"] for node in doctree.findall(nodes.section) if "kwindex_module" in node}
-        for module, entry in sorted(env.domains["py"].modules.items()):
-            if entry.docname != env.docname or module in shown or module not in self.index:
+        python_modules = env.domains["py"].modules
+        # This page's own module ids, not every module of the project: O(page), not O(project).
+        # (docutils moves a target's ids to the element after it, so look them up in doctree.ids.)
+        for node_id in sorted(i for i in doctree.ids if i.startswith("module-")):
+            module = node_id.removeprefix("module-")
+            entry = python_modules.get(module)
+            if entry is None or entry.node_id != node_id or entry.docname != env.docname:
                 continue
-            target = doctree.ids.get(entry.node_id)
-            parent = target.parent if target is not None else doctree
+            if module in shown or module not in self.index:
+                continue
+            parent = doctree.ids[node_id]  # a section itself when the directive stands before its title
             while parent is not None and not isinstance(parent, (nodes.section, nodes.document)):
                 parent = parent.parent
             parent = parent if parent is not None else doctree

@@ -59,8 +59,8 @@ def link_tests(
 
 
 def is_test(summary: ModuleSummary) -> bool:
-    """A test module: found as one, or under a top-level ``testing/`` folder (pytest's layout)."""
-    return summary.source.is_test or summary.path.split("/", 1)[0] == "testing"
+    """A test module, as :func:`sphinx_kwindex.find.is_test_path` decided when finding it."""
+    return summary.source.is_test
 
 
 def _plain(name: str) -> str:

@@ -27,7 +27,7 @@ class Shape:
         raise NotImplementedError
 
     class Style:
-        """Nested style."""
+        """Nested <script>alert("style")</script> style."""
 
         def apply(self, colour: str = "red") -> None:
             pass
