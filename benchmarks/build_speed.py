@@ -10,7 +10,7 @@ touches the corpus), then times whole ``sphinx-build`` processes with
 * peer (``--peer-python``): sphinx-autoapi's cold build and no-change rebuild on the same tree.
 
     python benchmarks/build_speed.py /work/corpus/torch/_inductor --peer-python /work/venv-autoapi/bin/python
-    python benchmarks/build_speed.py /work/corpus/torch
+    python benchmarks/build_speed.py /work/corpus/torch --floor-runs 1
 
 The torch corpus comes from ``../shared/corpus/get-torch-corpus.sh DIR``.
 """
@@ -115,6 +115,7 @@ def main() -> None:
     parser.add_argument("tree", type=Path, help="a package folder, e.g. /work/corpus/torch/_inductor")
     parser.add_argument("--peer-python", help="python of a virtualenv with sphinx-autoapi 3.x")
     parser.add_argument("--runs", type=int, default=3, help="runs of each cheap measurement (median)")
+    parser.add_argument("--floor-runs", type=int, help="runs of each parse floor (default: --runs)")
     parser.add_argument("--jobs", help="sphinx-build -j for our builds (default: serial)")
     parser.add_argument("--keep", type=Path, help="keep the scratch folder here")
     args = parser.parse_args()
@@ -134,7 +135,7 @@ def main() -> None:
     py = sys.executable
 
     for tool in ("ast", "astroid"):
-        runs = [timed([py, "-c", FLOOR, tool, str(tree)], scratch)[0] for _ in range(args.runs)]
+        runs = [timed([py, "-c", FLOOR, tool, str(tree)], scratch)[0] for _ in range(args.floor_runs or args.runs)]
         rows.append((f"floor: {tool}.parse, 1 process", f"{statistics.median(r.wall for r in runs):.1f}",
                      f"{max(r.rss_mb for r in runs):.0f}", "-"))
 
