@@ -64,8 +64,8 @@ def write_kwindex_json(outdir: Path, index: ProjectIndex, domain, project_finger
     fd, tmp = tempfile.mkstemp(dir=outdir, prefix=".kwindex-", suffix=".json")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            json.dump(data, stream, ensure_ascii=False, separators=(",", ":"))
-            stream.write("\n")
+            # json.dumps, not json.dump: only the one-shot encoder is the C one (4 s vs 0.5 s on PyTorch).
+            stream.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
