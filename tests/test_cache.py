@@ -13,6 +13,7 @@ import pytest
 import sphinx_kwindex
 from sphinx_kwindex import analyse as analyse_module
 from sphinx_kwindex.analyse import analyse_file
+from sphinx_kwindex.find import find_sources
 from sphinx_kwindex.model import SourceFile
 from sphinx_kwindex.runner import analyse_all, cache as cache_module
 from sphinx_kwindex.runner.cache import CACHE_NAME, STALE_TEMP_SECONDS
@@ -358,3 +359,31 @@ def test_astroid_trees_do_not_outlive_their_file(project):
     before = alive()
     analyse_all(project * 20, jobs=1, cache_dir=None)
     assert alive() == before
+
+
+def _analyse_into(cache_dir: str, root: str) -> int:
+    """One build's analysis step, in its own process."""
+    from sphinx_kwindex.find import find_sources
+    from sphinx_kwindex.runner import analyse_all
+
+    files = find_sources([Path(root)]).files
+    return len(analyse_all(files, jobs=1, cache_dir=Path(cache_dir)))
+
+
+def test_two_processes_sharing_a_cache_folder_leave_a_usable_cache(tmp_path):
+    import multiprocessing
+
+    root = tmp_path / "src" / "pkg"
+    root.mkdir(parents=True)
+    (root / "__init__.py").write_text("")
+    for i in range(40):
+        (root / f"m{i}.py").write_text(f"def f{i}():\n    return {i}\n" * 20)
+    cache = tmp_path / "cache"
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        counts = pool.starmap(_analyse_into, [(str(cache), str(root))] * 4)
+    assert counts == [41] * 4
+    said: list[str] = []
+    files = find_sources([root]).files
+    summaries = analyse_all(files, jobs=1, cache_dir=cache, info=said.append)
+    assert len(summaries) == 41
+    assert said == ["kwindex: 41 of 41 modules from the analysis cache, 0 analysed"]

@@ -65,3 +65,19 @@ def test_bad_config_names_the_value_and_what_is_allowed(make_app, tmp_path, over
     with pytest.raises(ConfigError) as failure:
         make_app("html", srcdir=copy_root("problems", tmp_path), confoverrides=overrides)
     assert message in str(failure.value)
+
+
+def test_missing_or_extra_directive_arguments_are_located_errors_and_the_build_goes_on(make_app, tmp_path):
+    srcdir = copy_root("problems", tmp_path)
+    (srcdir / "index.rst").write_text(
+        "Misuse\n======\n\n.. kwindex::\n\n.. kwindex:: pkg.good pkg.broken\n\n.. kwindex:: pkg.good\n"
+    )
+    app = make_app("html", srcdir=srcdir)
+    app.build()
+    warnings = warnings_of(app)
+    assert any(f"{srcdir / 'index.rst'}:4: ERROR: Error in \"kwindex\" directive:" in w for w in warnings)
+    assert any(f"{srcdir / 'index.rst'}:6: ERROR: Error in \"kwindex\" directive:" in w for w in warnings)
+    assert "1 argument(s) required, 0 supplied" in app.warning.getvalue()
+    assert "maximum 1 argument(s) allowed, 2 supplied" in app.warning.getvalue()
+    body = BeautifulSoup((app.outdir / "index.html").read_text(), "html.parser").select_one("div.body")
+    assert "fine ()" in body.get_text(" ", strip=True)  # the good directive still shows its index
