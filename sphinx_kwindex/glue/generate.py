@@ -11,11 +11,10 @@ manifest, and only files this extension wrote are ever replaced or deleted.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sphinx_kwindex.atomic import write_atomic
 from sphinx_kwindex.project import ProjectIndex
 from sphinx_kwindex.project_keywords import KeywordGroup
 
@@ -143,7 +142,7 @@ def sync_pages(folder: Path, pages: dict[str, str], order: list[str] = ()) -> Sy
         if target.is_file() and _read(target) == text:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(target, text)
+        write_atomic(target, text)
         report.written.append(relpath)
     for relpath in sorted(ours - set(pages)):
         target = folder / relpath
@@ -157,7 +156,7 @@ def sync_pages(folder: Path, pages: dict[str, str], order: list[str] = ()) -> Sy
         )
     files = sorted(set(pages) - set(report.conflicts))
     manifest = {"files": files, "order": order}
-    _write_atomic(folder / MANIFEST, json.dumps(manifest, indent=0) + "\n")
+    write_atomic(folder / MANIFEST, json.dumps(manifest, indent=0) + "\n")
     return report
 
 
@@ -197,14 +196,3 @@ def _read(path: Path) -> str | None:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-
-
-def _write_atomic(target: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".kwindex-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -18,7 +18,6 @@ import json
 import os
 import pickle
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -27,6 +26,7 @@ import astroid
 
 import sphinx_kwindex
 from sphinx_kwindex import model
+from sphinx_kwindex.atomic import write_atomic
 from sphinx_kwindex.model import ModuleSummary, SourceFile
 
 #: Bump when the file layout below changes.
@@ -133,16 +133,7 @@ class AnalysisCache:
     def _write(self, blob: bytes) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         _remove_stale_temps(self.folder)
-        # Write aside, then rename over: readers (and concurrent builds) see the old file or
-        # the new one, never a partial one; concurrent writers: the last one wins.
-        handle, temp = tempfile.mkstemp(dir=self.folder, prefix=_TEMP_PREFIX, suffix=_TEMP_SUFFIX)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(blob)
-            os.replace(temp, self.path)
-        except BaseException:
-            _unlink_quietly(temp)
-            raise
+        write_atomic(self.path, blob, prefix=_TEMP_PREFIX, suffix=_TEMP_SUFFIX)
 
 
 class _Unusable(Exception):
@@ -240,9 +231,3 @@ def _remove_stale_temps(folder: Path) -> None:
     except OSError:
         pass
 
-
-def _unlink_quietly(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass

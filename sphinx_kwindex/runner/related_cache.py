@@ -11,12 +11,11 @@ one would.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from sphinx_kwindex.atomic import write_atomic
 from sphinx_kwindex.code_version import code_digest
 from sphinx_kwindex.project import ProjectIndex
 from sphinx_kwindex.project_keywords import KeywordGroup
@@ -64,13 +63,7 @@ def save_related(
     """Write atomically; a folder that cannot be written is said once and skipped."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=folder, prefix=".kwindex-related-", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                pickle.dump((_FORMAT, fingerprint, data, groups), stream, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temp, folder / RELATED_NAME)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        blob = pickle.dumps((_FORMAT, fingerprint, data, groups), protocol=pickle.HIGHEST_PROTOCOL)
+        write_atomic(folder / RELATED_NAME, blob, prefix=".kwindex-related-")
     except OSError as exc:
         info(f"kwindex: cannot write the related-files cache in {folder} ({exc.strerror or exc})")
