@@ -387,3 +387,15 @@ def test_two_processes_sharing_a_cache_folder_leave_a_usable_cache(tmp_path):
     summaries = analyse_all(files, jobs=1, cache_dir=cache, info=said.append)
     assert len(summaries) == 41
     assert said == ["kwindex: 41 of 41 modules from the analysis cache, 0 analysed"]
+
+
+def test_a_planted_analysis_cache_cannot_run_code(tmp_path):
+    from sphinx_kwindex.runner.safe_pickle import safe_loads
+
+    class Planted:
+        def __reduce__(self):
+            return (os.system, ("touch " + str(tmp_path / "PWNED"),))
+
+    with pytest.raises(pickle.UnpicklingError):
+        safe_loads(pickle.dumps({"entries": Planted()}))
+    assert not (tmp_path / "PWNED").exists()

@@ -72,3 +72,17 @@ def test_unwritable_folder_is_said_once_and_skipped(tmp_path):
     said = []
     save_related(blocker, "key", {}, said.append)
     assert len(said) == 1 and "cannot write the related-files cache" in said[0]
+
+
+def test_a_planted_pickle_cannot_run_code(tmp_path):
+    import os
+    import pickle
+
+    class Planted:
+        def __reduce__(self):
+            return (os.system, ("touch " + str(tmp_path / "PWNED"),))
+
+    key = project_fingerprint(project())
+    (tmp_path / RELATED_NAME).write_bytes(pickle.dumps((2, key, Planted(), None)))
+    assert load_related(tmp_path, key) is None
+    assert not (tmp_path / "PWNED").exists()

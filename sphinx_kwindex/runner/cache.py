@@ -27,6 +27,7 @@ import astroid
 import sphinx_kwindex
 from sphinx_kwindex import model
 from sphinx_kwindex.atomic import write_atomic
+from sphinx_kwindex.runner.safe_pickle import safe_loads
 from sphinx_kwindex.model import ModuleSummary, SourceFile
 
 #: Bump when the file layout below changes.
@@ -197,7 +198,7 @@ def _decode(blob: bytes, header: dict) -> dict[EntryKey, ModuleSummary]:
         raise _Unusable("it is damaged or truncated (checksum mismatch)")
     try:
         with _gc_paused():
-            entries = pickle.loads(payload)
+            entries = safe_loads(payload)
     except Exception as exc:  # noqa: BLE001 - unpickling bad data can raise anything
         raise _Unusable(f"it is damaged ({type(exc).__name__})") from None
     if not isinstance(entries, dict) or not all(_valid_entry(k, v) for k, v in entries.items()):

@@ -19,6 +19,7 @@ from sphinx_kwindex.atomic import write_atomic
 from sphinx_kwindex.code_version import code_digest
 from sphinx_kwindex.project import ProjectIndex
 from sphinx_kwindex.project_keywords import KeywordGroup
+from sphinx_kwindex.runner.safe_pickle import safe_loads
 from sphinx_kwindex.related import RelatedFile
 
 RELATED_NAME = "kwindex-related.cache"
@@ -45,7 +46,7 @@ def load_related(
     """The cached (ranking, keyword index pages) for exactly this project state, or None."""
     try:
         blob = (folder / RELATED_NAME).read_bytes()
-        form, key, data, groups = pickle.loads(blob)  # a cache under the build folder: as trusted as the build
+        form, key, data, groups = safe_loads(blob)
     except Exception:  # noqa: BLE001 (a damaged cache is simply not used)
         return None
     if form != _FORMAT or key != fingerprint or not isinstance(data, dict):
