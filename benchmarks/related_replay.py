@@ -27,6 +27,7 @@ from sphinx_kwindex.analyse import analyse_file  # noqa: E402
 from sphinx_kwindex.find import find_sources  # noqa: E402
 from sphinx_kwindex.related import ProjectGraph, RelatedWeights, rank_related, read_cochange  # noqa: E402
 from sphinx_kwindex.related import rank as rank_module  # noqa: E402
+from sphinx_kwindex.related.history import DEFAULT_MAX_COMMITS  # noqa: E402
 
 _MARK = "\x1e"
 #: A later commit gives queries when it touches this many .py files that exist at the split.
@@ -130,7 +131,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder to analyse, relative to the repository (repeatable; default: every top-level "
                              "folder holding .py files)")
     parser.add_argument("--split", type=float, default=0.8, help="share of non-merge commits before the split")
-    parser.add_argument("--max-commits", type=int, default=1000, help="history read for co-change")
+    parser.add_argument(
+        "--max-commits", type=int, default=DEFAULT_MAX_COMMITS, help="history read for co-change (default: as Sphinx)"
+    )
     parser.add_argument("--weights", action="append", default=[],
                         help="extra row with these weights, e.g. 'cochange=2,identifiers=0.5' (repeatable)")
     parser.add_argument("--ablation", action="store_true", help="add rows with each signal alone and each left out")

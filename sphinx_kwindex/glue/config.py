@@ -12,6 +12,7 @@ from sphinx.errors import ConfigError
 
 from sphinx_kwindex.model import KINDS
 from sphinx_kwindex.related import RelatedWeights
+from sphinx_kwindex.related.history import DEFAULT_MAX_COMMITS
 
 #: (name, default, rebuild, types) of every configuration value.
 CONFIG_VALUES = (
@@ -23,7 +24,7 @@ CONFIG_VALUES = (
     ("kwindex_sections", ["keywords", "related"], "env", (list, tuple)),
     ("kwindex_related_limit", 10, "env", (int,)),
     ("kwindex_related_weights", {}, "env", (dict,)),
-    ("kwindex_history_max_commits", 1000, "env", (int,)),
+    ("kwindex_history_max_commits", DEFAULT_MAX_COMMITS, "env", (int,)),
     ("kwindex_generate", None, "env", (str, type(None))),
     ("kwindex_generate_toctree", False, "env", (bool,)),
     ("kwindex_generate_title", "API reference", "env", (str,)),
@@ -50,7 +51,7 @@ class KwindexSettings:
     sections: tuple[str, ...] = ("keywords", "related")
     related_limit: int = 10
     weights: RelatedWeights = RelatedWeights()
-    history_max_commits: int = 1000
+    history_max_commits: int = DEFAULT_MAX_COMMITS
     #: folder for generated pages, relative to the Sphinx source folder (POSIX), or None
     generate: str | None = None
     generate_toctree: bool = False
