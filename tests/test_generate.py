@@ -200,3 +200,10 @@ def test_a_module_named_index_does_not_replace_the_root_page(tmp_path):
     assert app.warning.getvalue() == ""
     assert page(app, "api/index").select_one("h1").get_text(strip=True).rstrip("¶") == "API reference"
     assert page(app, "api/index-module").select_one("h1").get_text(strip=True).rstrip("¶") == "index"
+
+
+def test_keyword_pages_stay_out_of_the_search_index_module_pages_do_not(generated):
+    # Sphinx leaves the words of a page with ``:nosearch:`` metadata out of its search index.
+    assert "nosearch" in generated.env.metadata["api/keywords/r"]
+    assert "nosearch" not in generated.env.metadata["api/keywords/index"]
+    assert "nosearch" not in generated.env.metadata["api/gpkg.core"]

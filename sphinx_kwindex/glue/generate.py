@@ -56,9 +56,10 @@ def plan_pages(index: ProjectIndex, groups: list[KeywordGroup], title: str) -> d
     front = _page("Project keyword index", ".. kwindex-keywords::\n", [], keyword_pages)
     pages[f"{KEYWORDS_FOLDER}/index.rst"] = front.replace("\n\n", f"\n\n.. _{KEYWORD_INDEX_LABEL}:\n\n", 1)
     for group in groups:
-        pages[f"{KEYWORDS_FOLDER}/{group.key}.rst"] = _page(
-            f"Keywords: {_rst_text(group.title)}", f".. kwindex-keywords:: {group.key}\n", []
-        )
+        page = _page(f"Keywords: {_rst_text(group.title)}", f".. kwindex-keywords:: {group.key}\n", [])
+        # Out of the search index (Sphinx's ``:nosearch:``): every name here is on its module's page,
+        # which search finds; indexing these big lists again only slows builds and crowds results.
+        pages[f"{KEYWORDS_FOLDER}/{group.key}.rst"] = page.replace("\n\n", "\n\n:nosearch:\n\n", 1)
     return pages
 
 
