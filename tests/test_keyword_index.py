@@ -153,9 +153,19 @@ def test_every_builder_succeeds(make_app, tmp_path, builder):
     app = make_app(builder, srcdir=copy_root("basic", tmp_path))
     app.build()
     assert app.warning.getvalue() == ""
+    output = {
+        "text": "rst_page.txt",
+        "latex": "demo.tex",
+        "man": "demo.1",
+        "singlehtml": "index.html",
+        "dirhtml": "rst_page/index.html",
+        "epub": "rst_page.xhtml",
+    }[builder]
+    text = (app.outdir / output).read_text()
+    # Every builder's reader sees the section and a local definition (escaped as that format needs).
+    assert "Keyword index" in text
+    assert "_circle" in text and "locals" in text
     if builder == "text":
-        text = (app.outdir / "rst_page.txt").read_text()
-        assert "Keyword index" in text
         assert '"register_shapes.<locals>._circle"(radius), line 58' in text
 
 
