@@ -15,6 +15,7 @@ from pathlib import Path
 from sphinx_kwindex.code_version import code_digest
 from sphinx_kwindex.model import ModuleSummary, Problem
 from sphinx_kwindex.related import CoChange, ProjectGraph, RelatedFile, RelatedRanker, RelatedWeights
+from sphinx_kwindex.related.incremental import RankState, update_ranking
 
 
 @dataclass
@@ -108,10 +109,24 @@ class ProjectIndex:
         if key not in self._related:
             if module not in self.modules or limit <= 0:
                 return ()
-            if self._ranker is None:
-                self._ranker = RelatedRanker(self.modules, self.graph, self.cochange, self.weights)
-            self._related[key] = self._ranker.rank(module, limit)
+            self._related[key] = self.ranker.rank(module, limit)
         return self._related[key]
+
+    @property
+    def ranker(self) -> RelatedRanker:
+        """The ranker of this project (built on first use: it indexes every module's identifiers)."""
+        if self._ranker is None:
+            self._ranker = RelatedRanker(self.modules, self.graph, self.cochange, self.weights)
+        return self._ranker
+
+    def rank_all(self, previous: RankState | None = None) -> tuple[RankState, set[str] | None]:
+        """Rank every module at the configured limit, reusing ``previous`` where its inputs are unchanged.
+
+        Returns the state to keep for the next build, and the modules ranked anew (None: all).
+        """
+        state, stale = update_ranking(self.ranker, self.related_limit, previous)
+        self.seed_related(state.ranking)
+        return state, stale
 
     def all_related(self) -> dict[str, tuple[RelatedFile, ...]]:
         """The related files of every module at the configured limit."""

@@ -17,6 +17,7 @@ from sphinx_kwindex.find import find_sources
 from sphinx_kwindex.model import SourceFile
 from sphinx_kwindex.runner import analyse_all, cache as cache_module
 from sphinx_kwindex.runner.cache import CACHE_NAME, STALE_TEMP_SECONDS
+from sphinx_kwindex.runner.pool import INLINE_BELOW
 
 MODULES = {
     "pkg/__init__.py": '"""The package."""\nfrom .core import Widget\n__all__ = ["Widget"]\n',
@@ -207,6 +208,23 @@ def test_valid_checksum_but_wrong_content_is_ignored(project, parsed, tmp_path):
     assert len(messages) == 1 and "unexpected content" in messages[0]
 
 
+def test_entries_holding_something_else_are_analysed_again(project, parsed, tmp_path):
+    """Well-formed file and keys, but the pickles are not the summaries they claim to be."""
+    cache_dir = tmp_path / "cache"
+    expected = build(project, cache_dir)
+    entries = cache_module.AnalysisCache.load(cache_dir).entries
+    keys = sorted(entries)
+    wrong = {keys[0]: pickle.dumps("not a summary"), keys[1]: entries[keys[2]], **{k: entries[k] for k in keys[2:]}}
+    cache_file(cache_dir).write_bytes(cache_module._encode(wrong, cache_module.cache_header()))
+    parsed.clear()
+    messages = Messages()
+    assert build(project, cache_dir, messages=messages) == expected
+    assert len(parsed) == 2
+    assert len(messages) == 1 and "unexpected content" in messages[0]
+    parsed.clear()
+    assert build(project, cache_dir) == expected and parsed == []
+
+
 @pytest.mark.parametrize("constant", ["sphinx_kwindex.__version__", "format", "astroid", "python"])
 def test_cache_of_other_versions_is_ignored_once_and_rebuilt(project, parsed, tmp_path, monkeypatch, constant):
     cache_dir = tmp_path / "cache"
@@ -320,10 +338,18 @@ def test_pool_gives_the_same_summaries_as_inline(project, tmp_path):
 
 def test_pool_fills_and_then_uses_the_cache(project, parsed, tmp_path):
     cache_dir = tmp_path / "cache"
-    pooled = build(project, cache_dir, jobs=2)
+    many = project * 4  # at least INLINE_BELOW files: a pool is worth starting
+    assert len(many) >= INLINE_BELOW
+    pooled = build(many, cache_dir, jobs=2)
     assert parsed == []  # parsed in the workers, not here
-    assert build(project, cache_dir, jobs=1) == pooled
+    assert build(many, cache_dir, jobs=1) == pooled
     assert parsed == []
+
+
+def test_a_few_files_are_analysed_inline_even_with_jobs(project, parsed, tmp_path):
+    assert len(project) < INLINE_BELOW
+    assert build(project, tmp_path / "cache", jobs=2) == build(project, None, jobs=1)
+    assert parsed[: len(project)] == [source.module for source in project]  # here, not in a pool
 
 
 def test_progress_wraps_the_new_summaries(project, tmp_path):

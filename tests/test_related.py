@@ -130,9 +130,9 @@ def test_tests_linked_by_name_imports_and_mirrored_folders(project):
 
 
 def test_identifier_words_split_snake_and_camel_case():
-    assert words_of("autotune_choice") == ["autotune", "choice"]
-    assert words_of("HTTPServerError") == ["http", "server", "error"]
-    assert words_of("self") == []
+    assert words_of("autotune_choice") == ("autotune", "choice")
+    assert words_of("HTTPServerError") == ("http", "server", "error")
+    assert words_of("self") == ()
 
 
 # -- ranking ------------------------------------------------------------------

@@ -1,16 +1,29 @@
-"""The related-files cache: reused only for exactly the same project, never trusted when damaged."""
+"""The related-files cache: the saved ranking is reused only where its inputs are unchanged, gives
+exactly what ranking everything gives, and is never trusted when damaged."""
 
 from __future__ import annotations
 
-import dataclasses
+import os
+import pickle
 from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sphinx_kwindex.analyse import analyse
 from sphinx_kwindex.model import SourceFile
 from sphinx_kwindex.project import ProjectIndex
 from sphinx_kwindex.project_keywords import keyword_groups
-from sphinx_kwindex.related import RelatedWeights
-from sphinx_kwindex.runner.related_cache import RELATED_NAME, load_related, project_fingerprint, save_related
+from sphinx_kwindex.related import CoChange, RelatedWeights
+from sphinx_kwindex.runner.related_cache import (
+    KEYWORDS_NAME,
+    RELATED_NAME,
+    load_keyword_groups,
+    load_related,
+    project_fingerprint,
+    save_keyword_groups,
+    save_related,
+)
 
 SOURCES = {
     "app.engine": "from app.helpers import retry\n\ndef run():\n    return retry()\n",
@@ -21,7 +34,8 @@ SOURCES = {
 
 def project(sources=SOURCES, **kwargs) -> ProjectIndex:
     summaries = [
-        analyse(SourceFile(name, f"/x/{name}.py", name.replace(".", "/") + ".py"), text.encode())
+        analyse(SourceFile(name, f"/x/{name}.py", name.replace(".", "/") + ".py", is_test=".test_" in name),
+                text.encode())
         for name, text in sources.items()
     ]
     return ProjectIndex.from_summaries(Path("/x"), summaries, **kwargs)
@@ -30,59 +44,136 @@ def project(sources=SOURCES, **kwargs) -> ProjectIndex:
 def test_same_project_same_fingerprint_and_a_round_trip(tmp_path):
     index = project()
     assert project_fingerprint(index) == project_fingerprint(project())
-    save_related(tmp_path, project_fingerprint(index), index.all_related(), print)
-    loaded, groups = load_related(tmp_path, project_fingerprint(index))
-    assert loaded == index.all_related() and groups is None
-    assert loaded["app.engine"][0].module in {"app.helpers", "app.cli"}
-    save_related(tmp_path, project_fingerprint(index), index.all_related(), print, keyword_groups(index))
-    assert load_related(tmp_path, project_fingerprint(index))[1] == keyword_groups(index)
+    state, stale = index.rank_all()
+    assert stale is None  # nothing to start from: everything ranked
+    save_related(tmp_path, project_fingerprint(index), state, print)
+    fingerprint, loaded = load_related(tmp_path)
+    assert fingerprint == project_fingerprint(index)
+    assert loaded.ranking == index.all_related() == state.ranking
+    assert loaded.ranking["app.engine"][0].module in {"app.helpers", "app.cli"}
 
 
-def test_any_change_gives_another_fingerprint(tmp_path):
+def test_keyword_groups_are_used_only_for_the_same_project(tmp_path):
+    index = project()
+    key = project_fingerprint(index)
+    save_keyword_groups(tmp_path, key, keyword_groups(index), print)
+    assert load_keyword_groups(tmp_path, key) == keyword_groups(index)
+    assert load_keyword_groups(tmp_path, "another") is None
+    (tmp_path / KEYWORDS_NAME).write_bytes(f"3:{key}\n".encode() + b"\x80\x04garbage")
+    assert load_keyword_groups(tmp_path, key) is None
+
+
+def test_any_change_gives_another_fingerprint():
     base = project_fingerprint(project())
     edited = dict(SOURCES, **{"app.helpers": SOURCES["app.helpers"] + "\nX = 1\n"})
     assert project_fingerprint(project(edited)) != base
     assert project_fingerprint(project(weights=RelatedWeights(identifiers=0.0))) != base
     assert project_fingerprint(project(related_limit=3)) != base
-    index = project()
-    save_related(tmp_path, base, index.all_related(), print)
-    assert load_related(tmp_path, project_fingerprint(project(edited))) is None
+
+
+def test_an_edit_reranks_only_what_it_can_change():
+    before = project()
+    state, _ = before.rank_all()
+    edited = dict(SOURCES, **{"app.cli": SOURCES["app.cli"] + "\ndef extra():\n    return 1\n"})
+    after = project(edited)
+    new_state, stale = after.rank_all(state)
+    assert stale is not None and "app.cli" in stale and "app.helpers" not in stale
+    assert new_state.ranking == project(edited).rank_all()[0].ranking
+
+
+def test_other_weights_or_modules_rank_everything():
+    state, _ = project().rank_all()
+    assert project(weights=RelatedWeights(identifiers=0.0)).rank_all(state)[1] is None
+    assert project(related_limit=3).rank_all(state)[1] is None
+    assert project(dict(SOURCES, **{"app.new": "X = 1\n"})).rank_all(state)[1] is None
 
 
 def test_damaged_or_foreign_cache_is_not_used(tmp_path):
-    index = project()
-    key = project_fingerprint(index)
     (tmp_path / RELATED_NAME).write_bytes(b"\x80\x04garbage")
-    assert load_related(tmp_path, key) is None
-    save_related(tmp_path, key, {"app.engine": ("not a RelatedFile",)}, print)
-    assert load_related(tmp_path, key) is None
-
-
-def test_seeded_ranking_is_what_related_returns(tmp_path):
-    index = project()
-    ranking = {name: tuple(dataclasses.replace(e, score=0.5) for e in entries)
-               for name, entries in project().all_related().items()}
-    index.seed_related(ranking)
-    assert index.related("app.engine") == ranking["app.engine"]
+    assert load_related(tmp_path) is None
+    state, _ = project().rank_all()
+    state.ranking["app.engine"] = ("not a RelatedFile",)
+    save_related(tmp_path, "key", state, print)
+    assert load_related(tmp_path) is None
+    state, _ = project().rank_all()
+    state.inputs.imports["app.engine"] = ["not", "a", "dict"]
+    save_related(tmp_path, "key", state, print)
+    assert load_related(tmp_path) is None
+    (tmp_path / RELATED_NAME).write_bytes(pickle.dumps((2, "key", {}, None)))  # an older layout
+    assert load_related(tmp_path) is None
 
 
 def test_unwritable_folder_is_said_once_and_skipped(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     said = []
-    save_related(blocker, "key", {}, said.append)
+    save_related(blocker, "key", project().rank_all()[0], said.append)
     assert len(said) == 1 and "cannot write the related-files cache" in said[0]
 
 
 def test_a_planted_pickle_cannot_run_code(tmp_path):
-    import os
-    import pickle
-
     class Planted:
         def __reduce__(self):
             return (os.system, ("touch " + str(tmp_path / "PWNED"),))
 
-    key = project_fingerprint(project())
-    (tmp_path / RELATED_NAME).write_bytes(pickle.dumps((2, key, Planted(), None)))
-    assert load_related(tmp_path, key) is None
+    (tmp_path / RELATED_NAME).write_bytes(pickle.dumps((3, "key", Planted())))
+    assert load_related(tmp_path) is None
+    (tmp_path / KEYWORDS_NAME).write_bytes(b"3:key\n" + pickle.dumps(Planted()))
+    assert load_keyword_groups(tmp_path, "key") is None
     assert not (tmp_path / "PWNED").exists()
+
+
+# -- incremental ranking equals ranking everything, for random projects and edits ----------------
+
+MODULES = [f"pkg.{name}" for name in ("alpha", "beta", "gamma", "delta", "core", "core.sub", "test_alpha", "test_core")]
+WORDS = ["render", "widget", "parse", "token", "cache", "engine", "retry", "tensor", "graph", "lower", "kernel"]
+EXAMPLES = int(os.environ.get("KWINDEX_PROPERTY_EXAMPLES", "250")) // 2
+
+
+@st.composite
+def module_text(draw, module: str) -> str:
+    lines = []
+    for target in draw(st.lists(st.sampled_from(MODULES), max_size=3)):
+        if target == module:
+            continue
+        names = draw(st.lists(st.sampled_from(WORDS), max_size=2, unique=True))
+        lines.append(f"from {target} import {', '.join(names)}" if names else f"import {target}")
+    for index in range(draw(st.integers(0, 4))):
+        first, second = draw(st.sampled_from(WORDS)), draw(st.sampled_from(WORDS))
+        lines.append(f"def {first}_{second}_{index}({second}):\n    return {first}_{second}")
+    if draw(st.booleans()):
+        lines.append(f"{draw(st.sampled_from(WORDS))} = 1")
+    return "\n".join(lines) + "\n"
+
+
+@st.composite
+def projects(draw) -> dict[str, str]:
+    return {module: draw(module_text(module)) for module in MODULES}
+
+
+PATHS = [module.replace(".", "/") + ".py" for module in MODULES]
+HISTORIES = st.lists(st.lists(st.sampled_from(PATHS), min_size=2, max_size=4), max_size=12)
+
+
+def indexed(sources: dict[str, str], cochange: CoChange | None) -> ProjectIndex:
+    summaries = [
+        analyse(SourceFile(name, f"/x/{name}.py", name.replace(".", "/") + ".py", is_test=".test_" in name),
+                text.encode())
+        for name, text in sources.items()
+    ]
+    return ProjectIndex.from_summaries(Path("/x"), summaries, cochange=cochange, related_limit=4)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(before=projects(), history=HISTORIES, data=st.data())
+def test_incremental_ranking_equals_ranking_everything(before, history, data):
+    cochange = CoChange.from_commits(history) if history else None
+    state, _ = indexed(before, cochange).rank_all()
+    after = dict(before)
+    for module in data.draw(st.lists(st.sampled_from(MODULES), min_size=1, max_size=2, unique=True)):
+        after[module] = data.draw(module_text(module))
+    incremental, stale = indexed(after, cochange).rank_all(state)
+    fresh, _ = indexed(after, cochange).rank_all()
+    assert incremental.ranking == fresh.ranking
+    assert stale is not None
+    assert incremental.inputs == fresh.inputs

@@ -27,7 +27,13 @@ from sphinx_kwindex.project import ProjectIndex
 from sphinx_kwindex.project_keywords import KeywordGroup, keyword_groups
 from sphinx_kwindex.related import read_cochange
 from sphinx_kwindex.runner import analyse_all
-from sphinx_kwindex.runner.related_cache import load_related, project_fingerprint, save_related
+from sphinx_kwindex.runner.related_cache import (
+    load_keyword_groups,
+    load_related,
+    project_fingerprint,
+    save_keyword_groups,
+    save_related,
+)
 from sphinx_kwindex.glue.expand import SphinxLinker, kwindex_body
 from sphinx_kwindex.render import (
     SECTION_TITLES,
@@ -43,6 +49,8 @@ from sphinx_kwindex.render import (
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+
+    from sphinx_kwindex.related.incremental import RankState
     from sphinx.config import Config
     from sphinx.environment import BuildEnvironment
 
@@ -68,7 +76,10 @@ class KwindexExtension:
         self.builder = None
         self.cache_dir: Path | None = None
         self.fingerprint = ""
-        self.related_cached = False
+        #: the ranking state to save at the end of the build (None: the saved one is current)
+        self.rank_state: RankState | None = None
+        #: the keyword index pages were computed in this build (save them at the end)
+        self.groups_computed = False
         self.neighbours: list[str] = []
 
     # -- config-inited / builder-inited -------------------------------------
@@ -102,19 +113,24 @@ class KwindexExtension:
             related_limit=self.settings.related_limit,
         )
         self.fingerprint = project_fingerprint(self.index)
-        cached = load_related(self.cache_dir, self.fingerprint)
-        self.related_cached = cached is not None
-        cached_groups = None
-        if cached is not None:
-            self.index.seed_related(cached[0])
-            cached_groups = cached[1]
         self._warn_problems()
         logger.info("kwindex: %d modules under %s", len(self.index.modules), found.project_root)
+        self._rank()
         if self.settings.generate:
-            self.groups = cached_groups if cached_groups is not None else keyword_groups(self.index)
-            if cached_groups is None:
-                self.related_cached = False  # save the groups with the ranking at the end
+            groups = load_keyword_groups(self.cache_dir, self.fingerprint)
+            self.groups_computed = groups is None
+            self.groups = keyword_groups(self.index) if groups is None else groups
             self._generate_pages(Path(app.srcdir))
+
+    def _rank(self) -> None:
+        """Related files of every module: saved ones when nothing changed, else only what changed anew."""
+        saved = load_related(self.cache_dir)
+        if saved is not None and saved[0] == self.fingerprint:
+            self.index.seed_related(saved[1].ranking)
+            return
+        self.rank_state, stale = self.index.rank_all(saved[1] if saved is not None else None)
+        if stale is not None:
+            logger.info("kwindex: related files ranked again for %d of %d modules", len(stale), len(self.index.modules))
 
     def _never_indexed(self, srcdir: Path, outdir: Path, doctreedir: Path) -> tuple[list[Path], list[str]]:
         """Folders never searched and patterns never indexed, so the docs never document themselves.
@@ -341,9 +357,12 @@ class KwindexExtension:
             return
         if app.builder.format == "html":
             write_kwindex_json(Path(app.outdir), self.index, app.env.domains["kwindex"], self.fingerprint)
-        if not self.related_cached:
-            groups = self.groups if self.settings.generate else None
-            save_related(self.cache_dir, self.fingerprint, self.index.all_related(), logger.info, groups)
+        if self.rank_state is not None:
+            save_related(self.cache_dir, self.fingerprint, self.rank_state, logger.info)
+            self.rank_state = None
+        if self.groups_computed:
+            save_keyword_groups(self.cache_dir, self.fingerprint, self.groups, logger.info)
+            self.groups_computed = False
 
 
 def _append_toctree(doctree: nodes.document, docname: str, target: str) -> None:

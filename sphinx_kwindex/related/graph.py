@@ -76,6 +76,10 @@ class ProjectGraph:
         """(modules this test tests, tests testing this module), each with a strength in 0..1."""
         return self._tests_of.get(module, {}), self._tested_by.get(module, {})
 
+    def all_imports(self) -> Mapping[str, dict[str, tuple[str, ...]]]:
+        """Every module's resolved imports (read only: the graph's own data)."""
+        return self._imports
+
     def in_degree(self, module: str) -> int:
         return len(self._imported_by.get(module, ()))
 

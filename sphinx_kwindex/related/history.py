@@ -7,7 +7,7 @@ nothing here ever fails a build.
 from __future__ import annotations
 
 import codecs
-
+import hashlib
 import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -35,6 +35,13 @@ class CoChange:
     def partners(self, path: str) -> Mapping[str, int]:
         """Paths changed in the same commits as ``path``, with how many commits."""
         return self.together.get(path, {})
+
+    def fingerprint(self) -> str:
+        """Changes whenever any count changes (caches keyed by the history use it)."""
+        hasher = hashlib.blake2b(f"{self.commits}\0".encode(), digest_size=16)
+        for path in sorted(self.together):
+            hasher.update(f"{path}:{sorted(self.together[path].items())}\0".encode())
+        return hasher.hexdigest()
 
     @classmethod
     def from_commits(cls, commits: Iterable[Iterable[str]]) -> CoChange:

@@ -6,6 +6,7 @@ common words left out, so the work grows with the project, not with its square.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping
@@ -26,13 +27,17 @@ MAX_SHARE = 0.05
 MIN_POSTINGS = 30
 
 
-def words_of(identifier: str) -> list[str]:
-    """``register_lowering`` -> register, lowering; ``HTTPServerError`` -> http, server, error."""
-    return [
+@functools.lru_cache(maxsize=1 << 18)
+def words_of(identifier: str) -> tuple[str, ...]:
+    """``register_lowering`` -> register, lowering; ``HTTPServerError`` -> http, server, error.
+
+    Remembered: most identifiers recur across the modules of a project.
+    """
+    return tuple(
         word
         for word in (match.lower() for match in _WORD.findall(identifier))
         if len(word) > 2 and word not in _STOP
-    ]
+    )
 
 
 class IdentifierIndex:
@@ -59,26 +64,30 @@ class IdentifierIndex:
             }
             norm = math.sqrt(sum(weight * weight for weight in vector.values())) or 1.0
             self.vectors[module] = {word: weight / norm for word, weight in vector.items()}
+        #: each module's highest weighted words (its rarest, most repeated ones)
+        self.tops: dict[str, tuple[str, ...]] = {}
         cap = max(MIN_POSTINGS, int(total * MAX_SHARE))
+        #: word -> modules having it among their top words (only words rare enough to find candidates)
         self.postings: dict[str, list[str]] = {}
+        #: word -> (module, its weight of the word) for the modules in ``postings``
+        self._weighted: dict[str, list[tuple[str, float]]] = {}
         for module in sorted(self.vectors):
-            for word in self._top(module):
+            vector = self.vectors[module]
+            top = self.tops[module] = tuple(sorted(vector, key=lambda word: (-vector[word], word))[:TOP_WORDS])
+            for word in top:
                 if frequency[word] <= cap:
                     self.postings.setdefault(word, []).append(module)
-
-    def _top(self, module: str) -> list[str]:
-        vector = self.vectors[module]
-        return sorted(vector, key=lambda word: (-vector[word], word))[:TOP_WORDS]
+                    self._weighted.setdefault(word, []).append((module, vector[word]))
 
     def similar(self, module: str) -> dict[str, float]:
         """Modules sharing rare words with ``module``: {module: cosine over those words}."""
         vector = self.vectors.get(module, {})
         scores: dict[str, float] = {}
-        for word in self._top(module):
+        for word in self.tops.get(module, ()):
             weight = vector[word]
-            for other in self.postings.get(word, ()):
+            for other, theirs in self._weighted.get(word, ()):
                 if other != module:
-                    scores[other] = scores.get(other, 0.0) + weight * self.vectors[other][word]
+                    scores[other] = scores.get(other, 0.0) + weight * theirs
         return scores
 
     def shared_words(self, module: str, other: str, most: int = 3) -> list[str]:

@@ -8,6 +8,7 @@ co-change partners), never over all pairs of modules.
 
 from __future__ import annotations
 
+import heapq
 import math
 import posixpath
 from collections.abc import Callable, Mapping
@@ -40,6 +41,8 @@ NEIGHBOURS_SHARE = 0.25
 NEIGHBOUR_PARTNERS = 20
 #: Folder neighbours looked at when filling a short list.
 _FOLDER_NEIGHBOURS = 10
+#: The signals, in the order their contributions are summed and their reasons listed.
+SIGNALS = ("imports", "tests", "cochange", "neighbours", "identifiers", "activity", "folder")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,23 +53,6 @@ class RelatedFile:
     #: 0..1, rounded to 2 decimals
     score: float
     reasons: tuple[str, ...]
-
-
-class _Evidence:
-    """What the signals say about one candidate: strength per signal, and the reasons they give."""
-
-    __slots__ = ("strengths", "reasons", "contributions", "total")
-
-    def __init__(self) -> None:
-        self.strengths: dict[str, float] = {}
-        #: (signal, reason or a function making it, strong enough to show on its own)
-        self.reasons: list[tuple[str, str | Callable[[], str], bool]] = []
-        self.contributions: dict[str, float] = {}
-        self.total = 0.0
-
-    def add(self, signal: str, strength: float, reason: str | Callable[[], str], strong: bool = True) -> None:
-        self.strengths[signal] = self.strengths.get(signal, 0.0) + strength
-        self.reasons.append((signal, reason, strong))
 
 
 def rank_related(
@@ -107,46 +93,79 @@ class RelatedRanker:
         return self._folder[module]
 
     def rank(self, module: str, limit: int) -> tuple[RelatedFile, ...]:
-        found: dict[str, _Evidence] = {}
+        """At most ``limit`` related modules of ``module``, best first.
 
-        def evidence(other: str) -> _Evidence:
-            if other not in found:
-                found[other] = _Evidence()
-            return found[other]
-
+        Each signal fills its own table (candidate -> strength); reasons are kept for the
+        signals that give several per candidate, and made for the few entries shown only.
+        """
+        tables: dict[str, dict[str, float]] = {signal: {} for signal in SIGNALS}
+        reasons: dict[str, list[tuple[str, str, bool]]] = {}
         if self.weights.imports > 0:
-            self.imports(module, evidence)
+            self.imports(module, tables["imports"], reasons)
         if self.weights.tests > 0:
-            self.tests(module, evidence)
+            self.tests(module, tables["tests"], reasons)
         if self.cochange is not None:
-            self.changes(module, evidence)
+            self.changes(module, tables["cochange"], reasons)
+            self.neighbours(module, tables["neighbours"], reasons)
         if self.identifiers is not None:
-            self.shared_words(module, evidence)
-        found.pop(module, None)
+            tables["identifiers"] = self.identifiers.similar(module)
+        candidates: set[str] = set().union(*tables.values())
+        candidates.discard(module)
+        for table in tables.values():
+            table.pop(module, None)
         if self.cochange is not None:
-            self.activity(found)
+            self.activity(candidates, tables["activity"])
         if self.weights.folder > 0:
-            self.near(module, found, evidence, limit)
-        self.combine(found)
-        ranked = sorted(found.items(), key=lambda item: (-item[1].total, item[0]))[:limit]
-        return tuple(_entry(other, ev) for other, ev in ranked if ev.total > 0)
+            self.near(module, candidates, tables["folder"], limit)
+        totals, contributions = self.combine(tables)
+        ranked = heapq.nsmallest(limit, totals.items(), key=lambda item: (-item[1], item[0]))
+        return tuple(
+            self.entry(module, other, total, contributions, tables, reasons.get(other, []))
+            for other, total in ranked
+            if total > 0
+        )
 
-    def combine(self, found: dict[str, _Evidence]) -> None:
-        """Weighted sum of each candidate's signal strengths (each signal scaled to its best here)."""
+    def combine(self, tables: dict[str, dict[str, float]]) -> tuple[dict[str, float], dict[str, float]]:
+        """Each candidate's weighted sum of its signal strengths (each signal scaled to its best here),
+        summed in signal order; and each signal's factor (weight / scale)."""
         weights = self.weights.as_dict()
         weights["activity"] = ACTIVITY_SHARE * self.weights.cochange
         weights["neighbours"] = NEIGHBOURS_SHARE * self.weights.cochange
-        best: dict[str, float] = {}
-        for ev in found.values():
-            for signal, strength in ev.strengths.items():
-                best[signal] = max(best.get(signal, 0.0), strength)
-        for ev in found.values():
-            ev.contributions = {
-                signal: weights[signal] * strength / max(best[signal], FLOOR.get(signal, 0.0))
-                for signal, strength in ev.strengths.items()
-                if best[signal] > 0
-            }
-            ev.total = sum(ev.contributions.values())
+        totals: dict[str, float] = {}
+        scales: dict[str, float] = {}
+        for signal, table in tables.items():
+            best = max(table.values(), default=0.0)
+            if best <= 0:
+                continue
+            weight, scale = weights[signal], max(best, FLOOR.get(signal, 0.0))
+            scales[signal] = scale
+            for other, strength in table.items():
+                totals[other] = totals.get(other, 0) + weight * strength / scale
+        return totals, scales
+
+    def entry(self, module, other, total, scales, tables, reasons) -> RelatedFile:
+        """The entry shown for ``other``, with its strong reasons (strongest signal first), else its
+        strongest weak one."""
+        weights = self.weights.as_dict()
+        weights["activity"] = ACTIVITY_SHARE * self.weights.cochange
+        weights["neighbours"] = NEIGHBOURS_SHARE * self.weights.cochange
+        contributions = {
+            signal: weights[signal] * tables[signal][other] / scales[signal]
+            for signal in SIGNALS
+            if signal in scales and other in tables[signal]
+        }
+        made: list[tuple[str, str | Callable[[], str], bool]] = list(reasons)
+        similarity = tables["identifiers"].get(other)
+        if similarity is not None:
+            made.append(("identifiers", partial(self.shared_reason, module, other),
+                         similarity >= MIN_SHOWN_IDENTIFIERS))
+        if other in tables["activity"]:
+            commits = self.cochange.commits_of(self.summaries[other].path)
+            made.append(("activity", f"changed in {commits} commits", False))
+        folder = tables["folder"].get(other)
+        if folder is not None:
+            made.append(("folder", "same folder", True) if folder == 1.0 else ("folder", "near folder", False))
+        return _entry(other, total, contributions, made)
 
     # -- signals -----------------------------------------------------------
 
@@ -168,55 +187,60 @@ class RelatedRanker:
             self._toplevel[target] = frozenset(d.name for d in definitions if "." not in d.name)
         return len(self._toplevel[target] & self._identifiers[source])
 
-    def imports(self, module: str, evidence) -> None:
+    def imports(self, module: str, table: dict[str, float], reasons) -> None:
         for target, names in self.graph.imports_of(module).items():
             count = self.used(module, target, names)
-            evidence(target).add("imports", self.link(module, target, count), _imports_reason(names, count))
+            _add(table, reasons, "imports", target, self.link(module, target, count), _imports_reason(names, count))
         for source, names in self.graph.imported_by(module).items():
             count = self.used(source, module, names)
-            evidence(source).add("imports", self.link(source, module, count), _imported_by_reason(names, count))
+            _add(table, reasons, "imports", source, self.link(source, module, count), _imported_by_reason(names, count))
 
-    def tests(self, module: str, evidence) -> None:
+    def tests(self, module: str, table: dict[str, float], reasons) -> None:
         tests_of, tested_by = self.graph.test_links(module)
         for target, strength in tests_of.items():
-            evidence(target).add("tests", strength, "tested by this module")
+            _add(table, reasons, "tests", target, strength, "tested by this module")
         for test, strength in tested_by.items():
-            evidence(test).add("tests", strength, "tests this module")
+            _add(table, reasons, "tests", test, strength, "tests this module")
 
-    def changes(self, module: str, evidence) -> None:
+    def changes(self, module: str, table: dict[str, float], reasons) -> None:
         path = self.summaries[module].path
         mine = self.cochange.commits_of(path)
         for other_path, together in self.cochange.partners(path).items():
             other = self.by_path.get(other_path)
             if other is None:
                 continue
-            strength = together / mine
             shown = together >= MIN_SHOWN_COMMITS and together / mine >= MIN_SHOWN_COCHANGE
-            evidence(other).add("cochange", strength, f"changed together in {together} of {mine} commits", shown)
-        self.neighbours(module, mine, evidence)
+            _add(table, reasons, "cochange", other, together / mine,
+                 f"changed together in {together} of {mine} commits", shown)
 
-    def neighbours(self, module: str, mine: int, evidence) -> None:
+    def neighbours(self, module: str, table: dict[str, float], reasons) -> None:
         """Import links of the closest co-change partners: ``share together * link strength``.
 
         A change touching this file and a partner often touches what the partner
         imports or is imported by; hubs weigh little, as for ``imports``.
         """
-        partners = self.cochange.partners(self.summaries[module].path)
-        closest = sorted(
-            ((together, self.by_path[path]) for path, together in partners.items() if path in self.by_path),
-            key=lambda item: (-item[0], item[1]),
-        )[:NEIGHBOUR_PARTNERS]
-        for together, partner in closest:
+        mine = self.cochange.commits_of(self.summaries[module].path)
+        for together, partner in self.closest_partners(module):
             share = together / mine
             reason = f"linked by imports to {partner}, which changed together with this module"
             for target, names in self.graph.imports_of(partner).items():
                 strength = share * self.link(partner, target, self.used(partner, target, names))
-                evidence(target).add("neighbours", strength, reason, False)
+                _add(table, reasons, "neighbours", target, strength, reason, False)
             for source, names in self.graph.imported_by(partner).items():
                 strength = share * self.link(source, partner, self.used(source, partner, names))
-                evidence(source).add("neighbours", strength, reason, False)
+                _add(table, reasons, "neighbours", source, strength, reason, False)
 
-    def activity(self, found: dict[str, _Evidence]) -> None:
+    def closest_partners(self, module: str) -> list[tuple[int, str]]:
+        """(commits together, module) of the co-change partners ``neighbours`` follows, closest first."""
+        if self.cochange is None:
+            return []
+        partners = self.cochange.partners(self.summaries[module].path)
+        return sorted(
+            ((together, self.by_path[path]) for path, together in partners.items() if path in self.by_path),
+            key=lambda item: (-item[0], item[1]),
+        )[:NEIGHBOUR_PARTNERS]
+
+    def activity(self, candidates: set[str], table: dict[str, float]) -> None:
         """How often each candidate changed: ``log(1 + its commits) / log(1 + the busiest file's)``.
 
         Only for candidates some other signal found; it never adds one.
@@ -224,30 +248,25 @@ class RelatedRanker:
         if self._busiest <= 0:
             return
         scale = math.log1p(self._busiest)
-        for other, ev in found.items():
+        for other in candidates:
             commits = self.cochange.commits_of(self.summaries[other].path)
             if commits:
-                ev.add("activity", math.log1p(commits) / scale, f"changed in {commits} commits", False)
-
-    def shared_words(self, module: str, evidence) -> None:
-        for other, similarity in self.identifiers.similar(module).items():
-            reason = partial(self.shared_reason, module, other)
-            evidence(other).add("identifiers", similarity, reason, similarity >= MIN_SHOWN_IDENTIFIERS)
+                table[other] = math.log1p(commits) / scale
 
     def shared_reason(self, module: str, other: str) -> str:
         return "shares identifiers: " + ", ".join(self.identifiers.shared_words(module, other))
 
-    def near(self, module: str, found: dict[str, _Evidence], evidence, limit: int) -> None:
+    def near(self, module: str, candidates: set[str], table: dict[str, float], limit: int) -> None:
         """Folder proximity: a tie-breaker among candidates, and fills a short list with neighbours."""
         home, home_parent = self._folder[module], self._parent[module]
         folder_of, parent_of = self._folder, self._parent
-        for other, ev in found.items():
+        for other in candidates:
             there = folder_of[other]
             if there == home:
-                ev.add("folder", 1.0, "same folder")
+                table[other] = 1.0
             elif parent_of[other] == home or home_parent == there:
-                ev.add("folder", 0.5, "near folder", False)
-        if len(found) >= limit:
+                table[other] = 0.5
+        if len(candidates) >= limit:
             return
         members = self.folders[home]
         at = self.position[module]
@@ -255,10 +274,17 @@ class RelatedRanker:
             members[max(0, at - _FOLDER_NEIGHBOURS) : at + _FOLDER_NEIGHBOURS + 1], key=lambda m: abs(self.position[m] - at)
         )
         for other in nearest:
-            if len(found) >= limit:
+            if len(candidates) >= limit:
                 break
-            if other != module and other not in found:
-                evidence(other).add("folder", 1.0, "same folder")
+            if other != module and other not in candidates:
+                table[other] = 1.0
+                candidates.add(other)
+
+
+def _add(table: dict[str, float], reasons: dict, signal: str, other: str, strength: float, reason: str,
+         strong: bool = True) -> None:
+    table[other] = table.get(other, 0.0) + strength
+    reasons.setdefault(other, []).append((signal, reason, strong))
 
 
 def _names(count: int) -> str:
@@ -277,9 +303,9 @@ def _imported_by_reason(names: tuple[str, ...], count: int) -> str:
     return f"imported by (the module, {_names(count)})" if count else "imported by (the module)"
 
 
-def _entry(module: str, evidence: _Evidence) -> RelatedFile:
+def _entry(other: str, total: float, contributions: dict[str, float], reasons: list) -> RelatedFile:
     """The entry, with its strong reasons (strongest signal first), else its strongest weak one."""
-    ordered = sorted(evidence.reasons, key=lambda item: -evidence.contributions.get(item[0], 0.0))
+    ordered = sorted(reasons, key=lambda item: -contributions.get(item[0], 0.0))
     ordered = [item for item in ordered if item[0] != "folder"] + [item for item in ordered if item[0] == "folder"]
     shown = [reason for _, reason, strong in ordered if strong] or [reason for _, reason, _ in ordered[:1]]
     words: list[str] = []
@@ -287,4 +313,4 @@ def _entry(module: str, evidence: _Evidence) -> RelatedFile:
         text = reason() if callable(reason) else reason
         if text not in words and (text != "same folder" or not words):
             words.append(text)
-    return RelatedFile(module, round(1 - math.exp(-evidence.total), 2), tuple(words))
+    return RelatedFile(other, round(1 - math.exp(-total), 2), tuple(words))

@@ -47,7 +47,7 @@ def analyse_all(
         summary = cache.get(source, content_digest(data)) if data is not None else None
         if summary is None:
             missing.append(position)
-            contents.append(data if jobs <= 1 else None)
+            contents.append(data)
         summaries.append(summary)
     fresh = analyse_files([files[p] for p in missing], jobs=jobs, progress=progress, contents=contents)
     for position, summary in zip(missing, fresh):

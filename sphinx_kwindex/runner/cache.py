@@ -1,9 +1,11 @@
 """A persistent cache of module summaries, keyed by file content, in one file per project.
 
 One file written once per build measured fastest at torch scale (2320 summaries:
-see ``benchmarks/README.rst``). Anything unexpected in it (damage, truncation,
-another version of us, astroid or Python) makes the whole file be ignored with
-one info message and rebuilt: it is never trusted and never raises.
+see ``benchmarks/README.rst``). It holds each summary as its own pickle, so a
+build that re-analyses one file re-encodes one summary, not all of them, and
+summaries are decoded only when asked for. Anything unexpected in it (damage,
+truncation, another version of us, astroid or Python) makes the file be ignored
+with one info message and rebuilt: it is never trusted and never raises.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from sphinx_kwindex.runner.safe_pickle import safe_loads
 from sphinx_kwindex.model import ModuleSummary, SourceFile
 
 #: Bump when the file layout below changes.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 CACHE_NAME = "kwindex-analysis.cache"
 _MAGIC = b"sphinx-kwindex analysis cache\n"
 _TEMP_PREFIX = ".kwindex-analysis-"
@@ -81,12 +83,14 @@ def entry_key(source: SourceFile, digest: str) -> EntryKey:
 class AnalysisCache:
     """Summaries from the last build under ``folder``; :meth:`save` replaces them atomically."""
 
-    def __init__(self, folder: Path, info: Callable[[str], None], entries: dict[EntryKey, ModuleSummary] | None = None,
+    def __init__(self, folder: Path, info: Callable[[str], None], entries: dict[EntryKey, bytes] | None = None,
                  *, rewrite: bool = False, reported_io: bool = False) -> None:
         self.folder = folder
         self.path = folder / CACHE_NAME
         self.info = info
+        #: entry key -> the summary, pickled on its own
         self.entries = entries or {}
+        self.reported_damage = False
         #: the file on disk is unusable and must be replaced even if nothing changed
         self.rewrite = rewrite
         #: an I/O problem with the folder was reported already (don't report it again on save)
@@ -112,16 +116,29 @@ class AnalysisCache:
 
     def get(self, source: SourceFile, digest: str) -> ModuleSummary | None:
         """The cached summary of ``source`` with content ``digest``, showing ``source`` itself."""
-        summary = self.entries.get(entry_key(source, digest))
-        if summary is not None and summary.source != source:
+        key = entry_key(source, digest)
+        blob = self.entries.get(key)
+        if blob is None:
+            return None
+        summary = _decode_entry(key, blob)
+        if summary is None:  # well-formed file, wrong content: drop the entry, say so once
+            del self.entries[key]
+            self.rewrite = True
+            if not self.reported_damage:
+                self.info(f"kwindex: ignoring damaged entries of the analysis cache {self.path} "
+                          "(unexpected content); analysing them again")
+                self.reported_damage = True
+            return None
+        if summary.source != source:
             summary = dataclasses.replace(summary, source=source)
         return summary
 
     def save(self, summaries: Iterable[ModuleSummary]) -> None:
         """Keep exactly these summaries (unreadable files excluded); write only if that changes the file."""
-        entries = {entry_key(s.source, s.digest): s for s in summaries if s.digest}
-        if not self.rewrite and entries.keys() == self.entries.keys():
+        keys = [(entry_key(s.source, s.digest), s) for s in summaries if s.digest]
+        if not self.rewrite and {key for key, _ in keys} == self.entries.keys():
             return
+        entries = {key: self.entries[key] if key in self.entries else _encode_entry(s) for key, s in keys}
         try:
             self._write(_encode(entries, cache_header()))
         except OSError as exc:
@@ -170,19 +187,36 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _encode(entries: dict[EntryKey, ModuleSummary], header: dict) -> bytes:
+def _encode_entry(summary: ModuleSummary) -> bytes:
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = _MODEL_REDUCERS
     with _gc_paused():
-        pickler.dump(entries)
-    payload = buffer.getvalue()
+        pickler.dump(summary)
+    return buffer.getvalue()
+
+
+def _decode_entry(key: EntryKey, blob: bytes) -> ModuleSummary | None:
+    """The summary in ``blob`` if it is one, for ``key``; else None."""
+    try:
+        with _gc_paused():
+            summary = safe_loads(blob)
+    except Exception:  # noqa: BLE001 - unpickling bad data can raise anything
+        return None
+    if not (isinstance(summary, ModuleSummary) and isinstance(summary.source, SourceFile)):
+        return None
+    return summary if entry_key(summary.source, summary.digest) == key else None
+
+
+def _encode(entries: dict[EntryKey, bytes], header: dict) -> bytes:
+    payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
     checksum = hashlib.blake2b(payload, digest_size=16).hexdigest()
     return b"".join((_MAGIC, json.dumps(header, sort_keys=True).encode(), b"\n", checksum.encode(), b"\n", payload))
 
 
-def _decode(blob: bytes, header: dict) -> dict[EntryKey, ModuleSummary]:
-    """Check magic, versions and checksum before unpickling, then the structure after it."""
+def _decode(blob: bytes, header: dict) -> dict[EntryKey, bytes]:
+    """Check magic, versions and checksum before unpickling, then the structure after it
+    (each summary is checked when it is decoded, see :func:`_decode_entry`)."""
     if not blob.startswith(_MAGIC):
         raise _Unusable("it is not a kwindex analysis cache")
     head, _, rest = blob[len(_MAGIC):].partition(b"\n")
@@ -197,8 +231,7 @@ def _decode(blob: bytes, header: dict) -> dict[EntryKey, ModuleSummary]:
     if hashlib.blake2b(payload, digest_size=16).hexdigest().encode() != checksum:
         raise _Unusable("it is damaged or truncated (checksum mismatch)")
     try:
-        with _gc_paused():
-            entries = safe_loads(payload)
+        entries = safe_loads(payload)
     except Exception as exc:  # noqa: BLE001 - unpickling bad data can raise anything
         raise _Unusable(f"it is damaged ({type(exc).__name__})") from None
     if not isinstance(entries, dict) or not all(_valid_entry(k, v) for k, v in entries.items()):
@@ -206,14 +239,12 @@ def _decode(blob: bytes, header: dict) -> dict[EntryKey, ModuleSummary]:
     return entries
 
 
-def _valid_entry(key: object, summary: object) -> bool:
+def _valid_entry(key: object, blob: object) -> bool:
     return (
         isinstance(key, tuple)
         and len(key) == len(_KEY_TYPES)
         and all(type(part) is kind for part, kind in zip(key, _KEY_TYPES))
-        and isinstance(summary, ModuleSummary)
-        and isinstance(summary.source, SourceFile)
-        and entry_key(summary.source, summary.digest) == key
+        and isinstance(blob, bytes)
     )
 
 

@@ -26,6 +26,9 @@ T = TypeVar("T")
 #: Most files per task: small enough to balance 2 workers at the end of a run,
 #: large enough that pickling round trips stay negligible (measured on torch).
 MAX_CHUNK = 8
+#: Fewer files than this are analysed inline: starting a pool (forking a build holding
+#: Sphinx's environment) costs more than a few files take (about 10 ms each on torch).
+INLINE_BELOW = 16
 
 
 def analyse_files(
@@ -37,12 +40,12 @@ def analyse_files(
 ) -> list[ModuleSummary]:
     """Summaries of ``files`` in their order; ``contents[i]``, when given, are the bytes of ``files[i]``.
 
-    ``jobs`` <= 1, or a single file, runs inline (and uses ``contents``); otherwise
-    a pool of ``jobs`` processes reads and analyses the files.
+    ``jobs`` <= 1, or fewer than :data:`INLINE_BELOW` files, runs inline (and uses
+    ``contents``); otherwise a pool of ``jobs`` processes reads and analyses the files.
     """
     if not files:
         return []  # nothing to analyse: no (empty) progress line either
-    if jobs <= 1 or len(files) == 1:
+    if jobs <= 1 or len(files) < INLINE_BELOW:
         data = contents if contents is not None else [None] * len(files)
         stream: Iterator[ModuleSummary] = map(analyse_safely, files, data)
         return list(progress(stream, len(files)) if progress else stream)

@@ -1,11 +1,15 @@
-"""Project-wide results from the last build (related files of every module, the project keyword
-index's pages), reused while nothing in the project changed.
+"""Project-wide results from the last build, kept for the next one.
 
-Ranking is global (shared identifiers are weighed across the whole project), so
-the cache is all or nothing: its key is a fingerprint of every module's
-content and path, the weights, the limit and the git co-change counts. Any
-change re-ranks everything, so an incremental build shows exactly what a fresh
-one would.
+* ``kwindex-related.cache``: the related files of every module with the inputs
+  they were computed from (:class:`~sphinx_kwindex.related.incremental.RankState`)
+  and the project fingerprint. Same fingerprint: used as it is. Another one: only
+  the modules whose inputs changed are ranked again, which gives exactly what
+  ranking everything would.
+* ``kwindex-keywords.cache``: the project keyword index's pages, used only for
+  exactly the same project (the fingerprint, on the file's first line, is
+  checked before anything is unpickled).
+
+A damaged, foreign or planted file is simply not used (see ``safe_pickle``).
 """
 
 from __future__ import annotations
@@ -19,11 +23,13 @@ from sphinx_kwindex.atomic import write_atomic
 from sphinx_kwindex.code_version import code_digest
 from sphinx_kwindex.project import ProjectIndex
 from sphinx_kwindex.project_keywords import KeywordGroup
-from sphinx_kwindex.runner.safe_pickle import safe_loads
 from sphinx_kwindex.related import RelatedFile
+from sphinx_kwindex.related.incremental import RankInputs, RankState
+from sphinx_kwindex.runner.safe_pickle import safe_loads
 
 RELATED_NAME = "kwindex-related.cache"
-_FORMAT = 2
+KEYWORDS_NAME = "kwindex-keywords.cache"
+_FORMAT = 3
 
 
 def project_fingerprint(index: ProjectIndex) -> str:
@@ -32,39 +38,68 @@ def project_fingerprint(index: ProjectIndex) -> str:
     hasher.update(f"{_FORMAT}\0{code_digest()}\0{index.weights!r}\0{index.related_limit}\0".encode())
     for name, summary in index.modules.items():
         hasher.update(f"{name}\0{summary.digest}\0{summary.path}\0{summary.source.is_test}\0".encode())
-    cochange = index.cochange
-    if cochange is not None:
-        hasher.update(f"{cochange.commits}\0".encode())
-        for path in sorted(cochange.together):
-            hasher.update(f"{path}:{sorted(cochange.together[path].items())}\0".encode())
+    if index.cochange is not None:
+        hasher.update(index.cochange.fingerprint().encode())
     return hasher.hexdigest()
 
 
-def load_related(
-    folder: Path, fingerprint: str
-) -> tuple[dict[str, tuple[RelatedFile, ...]], list[KeywordGroup] | None] | None:
-    """The cached (ranking, keyword index pages) for exactly this project state, or None."""
+def load_related(folder: Path) -> tuple[str, RankState] | None:
+    """(fingerprint, ranking state) of the last build, or None when there is none usable."""
     try:
-        blob = (folder / RELATED_NAME).read_bytes()
-        form, key, data, groups = safe_loads(blob)
+        form, fingerprint, state = safe_loads((folder / RELATED_NAME).read_bytes())
     except Exception:  # noqa: BLE001 (a damaged cache is simply not used)
         return None
-    if form != _FORMAT or key != fingerprint or not isinstance(data, dict):
+    if form != _FORMAT or not isinstance(fingerprint, str) or not _valid_state(state):
         return None
-    if not all(isinstance(v, tuple) and all(isinstance(e, RelatedFile) for e in v) for v in data.values()):
-        return None
-    if groups is not None and not (isinstance(groups, list) and all(isinstance(g, KeywordGroup) for g in groups)):
-        return None
-    return data, groups
+    return fingerprint, state
 
 
-def save_related(
-    folder: Path, fingerprint: str, data: dict, info: Callable[[str], None], groups: list[KeywordGroup] | None = None
-) -> None:
+def save_related(folder: Path, fingerprint: str, state: RankState, info: Callable[[str], None]) -> None:
     """Write atomically; a folder that cannot be written is said once and skipped."""
+    _save(folder, RELATED_NAME, pickle.dumps((_FORMAT, fingerprint, state), protocol=pickle.HIGHEST_PROTOCOL), info)
+
+
+def load_keyword_groups(folder: Path, fingerprint: str) -> list[KeywordGroup] | None:
+    """The keyword index pages saved for exactly this project state, or None."""
+    try:
+        head, _, blob = (folder / KEYWORDS_NAME).read_bytes().partition(b"\n")
+        if head != f"{_FORMAT}:{fingerprint}".encode():
+            return None
+        groups = safe_loads(blob)
+    except Exception:  # noqa: BLE001 (a damaged cache is simply not used)
+        return None
+    if not (isinstance(groups, list) and all(isinstance(g, KeywordGroup) for g in groups)):
+        return None
+    return groups
+
+
+def save_keyword_groups(folder: Path, fingerprint: str, groups: list[KeywordGroup], info: Callable[[str], None]) -> None:
+    blob = f"{_FORMAT}:{fingerprint}\n".encode() + pickle.dumps(groups, protocol=pickle.HIGHEST_PROTOCOL)
+    _save(folder, KEYWORDS_NAME, blob, info)
+
+
+def _save(folder: Path, name: str, blob: bytes, info: Callable[[str], None]) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        blob = pickle.dumps((_FORMAT, fingerprint, data, groups), protocol=pickle.HIGHEST_PROTOCOL)
-        write_atomic(folder / RELATED_NAME, blob, prefix=".kwindex-related-")
+        write_atomic(folder / name, blob, prefix=".kwindex-related-")
     except OSError as exc:
         info(f"kwindex: cannot write the related-files cache in {folder} ({exc.strerror or exc})")
+
+
+def _valid_state(state: object) -> bool:
+    if not (isinstance(state, RankState) and isinstance(state.inputs, RankInputs) and isinstance(state.ranking, dict)):
+        return False
+    inputs = state.inputs
+    fields = (inputs.digests, inputs.imports, inputs.tests, inputs.vectors, inputs.tops, inputs.postings, inputs.partners)
+    if not (isinstance(inputs.frame, str) and all(isinstance(field, dict) for field in fields)):
+        return False
+    typed = (
+        (inputs.digests, str), (inputs.vectors, str), (inputs.imports, dict), (inputs.tests, tuple),
+        (inputs.tops, tuple), (inputs.postings, tuple), (inputs.partners, tuple),
+    )
+    if not all(isinstance(value, kind) for mapping, kind in typed for value in mapping.values()):
+        return False
+    modules = inputs.digests.keys()
+    if not (state.ranking.keys() == modules == inputs.imports.keys() == inputs.tests.keys() == inputs.partners.keys()):
+        return False
+    return all(isinstance(v, tuple) and all(isinstance(e, RelatedFile) for e in v) for v in state.ranking.values())

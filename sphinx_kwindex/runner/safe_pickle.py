@@ -15,6 +15,7 @@ _ALLOWED = {
         "SourceFile", "Definition", "ImportedName", "Import", "NotableCall", "Problem", "ModuleSummary",
     },
     "sphinx_kwindex.related.rank": {"RelatedFile"},
+    "sphinx_kwindex.related.incremental": {"RankInputs", "RankState"},
     "sphinx_kwindex.project_keywords": {"KeywordEntry", "KeywordGroup"},
     "builtins": {"tuple", "list", "dict", "set", "frozenset", "str", "bytes", "int", "float", "bool"},
     "copyreg": {"_reconstructor"},

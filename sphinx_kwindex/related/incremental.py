@@ -1,0 +1,157 @@
+"""Re-rank only the modules an edit can affect, and get exactly what ranking everything would give.
+
+A module's related files are computed from a known set of inputs (see
+:class:`~sphinx_kwindex.related.rank.RelatedRanker`): its own import links and
+those of the modules at their other end (with their link counts and used
+names), its test links, the identifier vectors of the modules sharing its top
+words, the import links of its closest co-change partners, and project-wide
+facts (module names and paths, weights, limit, co-change counts). A
+:class:`RankInputs` records these inputs per module, compactly; comparing the
+previous build's record with this one's gives the modules whose ranking may
+differ (:func:`stale_modules`). When a project-wide fact differs, everything is
+re-ranked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sphinx_kwindex.code_version import code_digest
+from sphinx_kwindex.related.rank import RelatedFile, RelatedRanker
+
+#: Bump when the record's layout or meaning changes.
+INPUTS_FORMAT = 1
+
+
+@dataclass
+class RankInputs:
+    """What each module's ranking read, from one build."""
+
+    #: what forces ranking everything: code, weights, limit, modules with paths and test flags, co-change
+    frame: str
+    #: module -> content digest
+    digests: dict[str, str]
+    #: module -> resolved imports {target: names}
+    imports: dict[str, dict[str, tuple[str, ...]]]
+    #: module -> (tests it tests, tests testing it), each sorted (module, strength) pairs
+    tests: dict[str, tuple[tuple[tuple[str, float], ...], tuple[tuple[str, float], ...]]]
+    #: module -> digest of its identifier vector
+    vectors: dict[str, str]
+    #: module -> its top identifier words
+    tops: dict[str, tuple[str, ...]]
+    #: word -> modules found through it
+    postings: dict[str, tuple[str, ...]]
+    #: module -> the modules it follows for ``neighbours`` (its closest co-change partners)
+    partners: dict[str, tuple[str, ...]]
+
+
+@dataclass
+class RankState:
+    """A ranking of every module, with the inputs it was computed from."""
+
+    inputs: RankInputs
+    ranking: dict[str, tuple[RelatedFile, ...]]
+
+
+def rank_inputs(ranker: RelatedRanker, limit: int) -> RankInputs:
+    """The inputs of every module's ranking by ``ranker`` at ``limit``."""
+    summaries = ranker.summaries
+    graph = ranker.graph
+    frame = hashlib.blake2b(digest_size=16)
+    frame.update(f"{INPUTS_FORMAT}\0{code_digest()}\0{ranker.weights!r}\0{limit}\0".encode())
+    for module in sorted(summaries):
+        summary = summaries[module]
+        frame.update(f"{module}\0{summary.path}\0{summary.source.is_test}\0".encode())
+    if ranker.cochange is not None:
+        frame.update(ranker.cochange.fingerprint().encode())
+    identifiers = ranker.identifiers
+    tests = {}
+    for module in summaries:
+        tests_of, tested_by = graph.test_links(module)
+        tests[module] = (tuple(sorted(tests_of.items())), tuple(sorted(tested_by.items())))
+    return RankInputs(
+        frame=frame.hexdigest(),
+        digests={module: summary.digest for module, summary in summaries.items()},
+        imports={module: dict(graph.all_imports().get(module, {})) for module in summaries},
+        tests=tests,
+        vectors={module: _digest(vector) for module, vector in identifiers.vectors.items()} if identifiers else {},
+        tops=dict(identifiers.tops) if identifiers else {},
+        postings={word: tuple(found) for word, found in identifiers.postings.items()} if identifiers else {},
+        partners={module: tuple(p for _, p in ranker.closest_partners(module)) for module in summaries},
+    )
+
+
+def stale_modules(old: RankInputs, new: RankInputs) -> set[str] | None:
+    """Modules whose ranking may differ between ``old`` and ``new`` inputs; None: all of them."""
+    if old.frame != new.frame or old.digests.keys() != new.digests.keys():
+        return None
+    modules = new.digests.keys()
+    old_importers, new_importers = _importers(old.imports), _importers(new.imports)
+
+    def ends(module: str) -> set[str]:
+        """A module with the modules at the other end of its import links, before and after."""
+        return {
+            module, *old.imports[module], *new.imports[module],
+            *old_importers.get(module, ()), *new_importers.get(module, ()),
+        }
+
+    # Modules whose import links, or what is counted on them, may differ (the "imports" signal).
+    linked: set[str] = set()
+    for module in modules:
+        if old.digests[module] != new.digests[module]:
+            linked |= ends(module)  # names it uses, names it defines
+        before, after = old.imports[module], new.imports[module]
+        if before != after:
+            linked |= ends(module)
+            for target in before.keys() ^ after.keys():  # in-degree changed: every link to it weighs anew
+                linked |= ends(target)
+    stale = set(linked)
+    # "neighbours" follows the import links of each module's closest co-change partners.
+    stale |= {module for module in modules if not linked.isdisjoint(new.partners[module])}
+    # Test links follow from names and imports, so this adds nothing today; compared directly,
+    # a future test-link rule cannot be missed.
+    stale |= {module for module in modules if old.tests[module] != new.tests[module]}
+    # "identifiers": a module whose vector changed, and every module finding it (or finding
+    # other modules) through one of its top words: the words whose postings changed or hold it.
+    changed_vectors = {module for module in modules if old.vectors.get(module) != new.vectors.get(module)}
+    words = {word for word in old.postings.keys() | new.postings.keys() if old.postings.get(word) != new.postings.get(word)}
+    words |= {word for word, found in new.postings.items() if not changed_vectors.isdisjoint(found)}
+    stale |= changed_vectors
+    stale |= {module for module in modules if not words.isdisjoint(new.tops.get(module, ()))}  # old tops: the same
+    return stale
+
+
+def update_ranking(
+    ranker: RelatedRanker, limit: int, previous: RankState | None
+) -> tuple[RankState, set[str] | None]:
+    """The ranking of every module, re-ranking only stale ones when ``previous`` allows.
+
+    Returns the new state and the modules ranked anew (None: all of them).
+    """
+    inputs = rank_inputs(ranker, limit)
+    stale = stale_modules(previous.inputs, inputs) if previous is not None else None
+    if limit <= 0:
+        ranking = {module: () for module in sorted(ranker.summaries)}
+    elif stale is None:
+        ranking = {module: ranker.rank(module, limit) for module in sorted(ranker.summaries)}
+    else:
+        ranking = {
+            module: ranker.rank(module, limit) if module in stale else previous.ranking[module]
+            for module in sorted(ranker.summaries)
+        }
+    return RankState(inputs, ranking), stale
+
+
+def _importers(imports: Mapping[str, Mapping[str, Iterable]]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for source, targets in imports.items():
+        for target in targets:
+            found.setdefault(target, []).append(source)
+    return found
+
+
+def _digest(vector: dict[str, float]) -> str:
+    return hashlib.blake2b(pickle.dumps(vector, protocol=pickle.HIGHEST_PROTOCOL), digest_size=12).hexdigest()
