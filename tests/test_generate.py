@@ -98,6 +98,7 @@ def test_project_keyword_index(generated):
     assert "run_user_code — function run_user_code in gpkg.core" in text
     links = [a["href"] for a in r_page.select("ul.kwindex-project-keywords a")]
     assert "../gpkg.core.html#kw-gpkg.core.Widget.render" in links
+    assert all("#" in link for link in links)  # to the keyword's entry, never a page top
     # :ref:`kwindex-keywords` resolves (no warning, see the fixture) to the front page
     assert page(generated, "index").select_one("a[href='api/keywords/index.html#kwindex-keywords']") is not None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import sphinx
 from bs4 import BeautifulSoup
 
 from conftest import copy_root
@@ -79,6 +80,29 @@ def test_signature_line_and_docstring_shown(built):
     text = entries(html(built, "rst_page"))["kw-demo.shapes.Shape.Style.apply"][0]
     assert "(self, colour: str = 'red') -> None" in text and "line 32" in text
     assert "Base of all shapes." in entries(html(built, "rst_page"))["kw-demo.shapes.Shape"][0]
+
+
+def search_index(app) -> dict:
+    text = (app.outdir / "searchindex.js").read_text(encoding="utf-8")
+    return json.loads(text[text.index("(") + 1 : text.rindex(")")])
+
+
+@pytest.mark.skipif(sphinx.version_info < (8, 1), reason="Sphinx skips 'no-search' elements from 8.1 on")
+def test_search_finds_names_and_docstrings_not_signatures_or_related_files(built):
+    index = search_index(built)
+    page = index["docnames"].index("rst_page")
+
+    def pages_with(word: str) -> set[int]:
+        found = index["terms"].get(word, [])
+        return {found} if isinstance(found, int) else set(found)
+
+    # What the page defines and says is searchable ...
+    assert page in pages_with("register_shap") or page in pages_with("register_shapes")
+    assert page in pages_with("base")  # "Base of all shapes." (a docstring's first line)
+    # ... the parameter only the signature of register_shapes names is not ("registry" -> "registri"),
+    # nor the reasons of the related files.
+    assert page not in pages_with("registri") and page not in pages_with("registry")
+    assert page not in pages_with("imported")
 
 
 def test_links_go_to_documentation_or_own_anchor_never_page_top(built):

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, ClassVar
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
-from sphinx.util.nodes import make_refnode
 
 if TYPE_CHECKING:
     from sphinx.builders import Builder
@@ -62,9 +61,17 @@ class SphinxLinker:
         self.home = home
         self.domain = env.domains["kwindex"]
         self.python = env.domains["py"]
+        self._uris: dict[str, str] = {}
 
     def _ref(self, docname: str, node_id: str | None, contnode: nodes.Node) -> nodes.Node:
-        return make_refnode(self.builder, self.fromdocname, docname, node_id, contnode)
+        """What ``sphinx.util.nodes.make_refnode`` makes, with each page's relative URI computed once:
+        a module page holds hundreds of links to a few pages (measured: 20 % of rendering on torch)."""
+        if docname == self.fromdocname and node_id:
+            return nodes.reference("", "", contnode, internal=True, refid=node_id)
+        uri = self._uris.get(docname)
+        if uri is None:
+            uri = self._uris[docname] = self.builder.get_relative_uri(self.fromdocname, docname)
+        return nodes.reference("", "", contnode, internal=True, refuri=f"{uri}#{node_id}" if node_id else uri)
 
     def _documented(self, fullname: str):
         entry = self.python.objects.get(fullname)

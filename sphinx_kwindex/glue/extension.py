@@ -20,6 +20,7 @@ from sphinx.util.display import status_iterator
 from sphinx.util.nodes import make_id
 
 from sphinx_kwindex.find import find_sources, project_root_of
+from sphinx_kwindex.gc_pause import gc_paused
 from sphinx_kwindex.glue import generate
 from sphinx_kwindex.glue.config import KwindexSettings
 from sphinx_kwindex.glue.export import write_kwindex_json
@@ -91,6 +92,11 @@ class KwindexExtension:
         self.builder = app.builder
         if not self.settings.paths:
             return
+        with gc_paused():
+            self._index_project(app)
+
+    def _index_project(self, app: Sphinx) -> None:
+        """Find, analyse and rank the project; write the generated pages."""
         skip, exclude = self._never_indexed(Path(app.srcdir), Path(app.outdir), Path(app.doctreedir))
         found = find_sources(list(self.settings.paths), [*self.settings.exclude, *exclude], skip)
         self.cache_dir = self.settings.cache_dir or Path(app.doctreedir) / CACHE_FOLDER
@@ -355,6 +361,11 @@ class KwindexExtension:
     def build_finished(self, app: Sphinx, exception: BaseException | None) -> None:
         if exception is not None or not self.settings.paths:
             return
+        with gc_paused():
+            self._save_results(app)
+
+    def _save_results(self, app: Sphinx) -> None:
+        """``kwindex.json`` and the caches for the next build."""
         if app.builder.format == "html":
             write_kwindex_json(Path(app.outdir), self.index, app.env.domains["kwindex"], self.fingerprint)
         if self.rank_state is not None:

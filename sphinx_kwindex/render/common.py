@@ -19,6 +19,12 @@ SECTION_TITLES = {
 }
 
 
+#: Class of rendered parts kept out of the HTML search index (Sphinx 8.1+ skips such elements):
+#: signatures, link lists and reasons name other modules and parameters, so indexing them
+#: only makes every page match every search and slows the build.
+NO_SEARCH = "no-search"
+
+
 class Linker(Protocol):
     """Turns a target into a link around ``contnode`` (or returns ``contnode`` when there is none)."""
 

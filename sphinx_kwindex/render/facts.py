@@ -8,7 +8,7 @@ from docutils import nodes
 
 from sphinx_kwindex.model import KIND_NOUNS, ModuleSummary
 from sphinx_kwindex.project import ProjectIndex
-from sphinx_kwindex.render.common import RenderContext, count_of, text
+from sphinx_kwindex.render.common import NO_SEARCH, RenderContext, count_of, text
 
 #: Kinds counted in a package's contents list.
 _COUNTED = ("class", "function")
@@ -39,7 +39,8 @@ def render_facts_body(
     if summary.doc:
         fields += _field("Summary", text(summary.doc))
     fields += _field("Kind", text(module_kind(summary)))
-    fields += _field("Size", nodes.Text(f"{count_of(summary.lines, 'line')}, {count_of(summary.size, 'byte')}"))
+    fields += _field("Size", nodes.Text(f"{count_of(summary.lines, 'line')}, {count_of(summary.size, 'byte')}"),
+                     search=False)
     if summary.parse_failed:
         reason = summary.problems[0].message if summary.problems else "unknown problem"
         fields += _field("Analysis", text(f"could not be analysed: {reason}"))
@@ -49,21 +50,23 @@ def render_facts_body(
         fields += _field("Defines", nodes.Text(defines or "nothing"))
     project, stdlib, third_party = index.dependencies(module)
     if project:
-        fields += _field("Depends on (project)", *_joined([ctx.module_link(name) for name in project]))
+        fields += _field("Depends on (project)", *_joined([ctx.module_link(name) for name in project]), search=False)
     if stdlib:
-        fields += _field("Depends on (standard library)", *_joined([nodes.literal("", n) for n in stdlib]))
+        fields += _field("Depends on (standard library)", *_joined([nodes.literal("", n) for n in stdlib]),
+                         search=False)
     if third_party:
-        fields += _field("Depends on (third party)", *_joined([nodes.literal("", n) for n in third_party]))
+        fields += _field("Depends on (third party)", *_joined([nodes.literal("", n) for n in third_party]),
+                         search=False)
     if summary.notable_calls:
         by_kind: dict[str, list[str]] = {}
         for call in summary.notable_calls:
             by_kind.setdefault(call.kind, []).append(f"{call.call} (line {call.line})")
         calls_text = "; ".join(f"{kind}: {', '.join(calls)}" for kind, calls in sorted(by_kind.items()))
-        fields += _field("Notable calls", text(calls_text))
+        fields += _field("Notable calls", text(calls_text), search=False)
     command = index.test_command(module)
     if command:
         fields += _field("Run the tests", nodes.literal("", command))
-    fields += _field("See also", *_see_also(module, index, ctx, url, keyword_index_label))
+    fields += _field("See also", *_see_also(module, index, ctx, url, keyword_index_label), search=False)
     return [fields]
 
 
@@ -90,8 +93,11 @@ def render_contents_body(name: str, index: ProjectIndex, ctx: RenderContext) -> 
     return [items]
 
 
-def _field(name: str, *body: nodes.Node) -> nodes.field:
-    return nodes.field("", nodes.field_name("", name), nodes.field_body("", nodes.paragraph("", "", *body)))
+def _field(name: str, *body: nodes.Node, search: bool = True) -> nodes.field:
+    field = nodes.field("", nodes.field_name("", name), nodes.field_body("", nodes.paragraph("", "", *body)))
+    if not search:
+        field["classes"].append(NO_SEARCH)
+    return field
 
 
 def _joined(parts: list[nodes.Node]) -> list[nodes.Node]:

@@ -7,7 +7,7 @@ from collections import Counter
 from docutils import nodes
 
 from sphinx_kwindex.model import KIND_NOUNS, KIND_TITLES, KINDS, Definition, ImportedName, ModuleSummary
-from sphinx_kwindex.render.common import RenderContext, count_of, text
+from sphinx_kwindex.render.common import NO_SEARCH, RenderContext, count_of, text
 
 #: Longest signature shown in full; longer ones end in an ellipsis (the keyword is still listed).
 MAX_SIGNATURE = 160
@@ -92,7 +92,7 @@ def _definition_entry(definition: Definition, summary: ModuleSummary, anchor: st
     # would be quoted apart from the name by the text and man builders.
     suffix = f", line {definition.line}"
     if definition.signature:
-        para += text(_shorten(definition.signature), ("kwindex-signature",))
+        para += text(_shorten(definition.signature), ("kwindex-signature", NO_SEARCH))
     if url:
         para += nodes.Text(", line ")
         para += nodes.reference("", str(definition.line), refuri=url)

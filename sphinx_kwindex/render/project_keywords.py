@@ -63,6 +63,11 @@ def render_group(group: KeywordGroup, groups: list[KeywordGroup], docname_of, ct
 
 
 def _definition(entry, ctx: RenderContext) -> nodes.inline:
-    """``method Widget.render in pkg.mod``, linked to the keyword's entry and to its module."""
+    """``method Widget.render in pkg.mod``, the qualified name linked to the keyword's entry.
+
+    The module is not linked: the entry is on its page already, and a second link per
+    keyword would double the links of pages holding 1500 keywords each.
+    """
     link = ctx.links.keyword(entry.module, entry.qualname, nodes.literal("", entry.qualname))
-    return nodes.inline("", "", nodes.Text(f"{entry.kind} "), link, nodes.Text(" in "), ctx.module_link(entry.module))
+    module = nodes.literal("", entry.module, classes=["kwindex-name"])
+    return nodes.inline("", "", nodes.Text(f"{entry.kind} "), link, nodes.Text(" in "), module)

@@ -6,7 +6,7 @@ from docutils import nodes
 
 from sphinx_kwindex.model import ModuleSummary
 from sphinx_kwindex.project import ProjectIndex
-from sphinx_kwindex.render.common import RenderContext
+from sphinx_kwindex.render.common import NO_SEARCH, RenderContext
 
 
 def render_related_body(summary: ModuleSummary, index: ProjectIndex, ctx: RenderContext, limit: int) -> list[nodes.Node]:
@@ -47,4 +47,6 @@ def render_related_body(summary: ModuleSummary, index: ProjectIndex, ctx: Render
     command = index.test_command(module)
     if command:
         body.append(nodes.paragraph("", "", nodes.Text("Run it with "), nodes.literal("", command), nodes.Text(".")))
+    for node in body:
+        node["classes"].append(NO_SEARCH)  # other modules' names and reasons: not what this page is about
     return body

@@ -10,10 +10,8 @@ with one info message and rebuilt: it is never trusted and never raises.
 
 from __future__ import annotations
 
-import contextlib
 import copyreg
 import dataclasses
-import gc
 import hashlib
 import io
 import json
@@ -21,7 +19,7 @@ import os
 import pickle
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import astroid
@@ -29,6 +27,7 @@ import astroid
 import sphinx_kwindex
 from sphinx_kwindex import model
 from sphinx_kwindex.atomic import write_atomic
+from sphinx_kwindex.gc_pause import gc_paused
 from sphinx_kwindex.runner.safe_pickle import safe_loads
 from sphinx_kwindex.model import ModuleSummary, SourceFile
 
@@ -175,23 +174,11 @@ _MODEL_REDUCERS = {
 }
 
 
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """(Un)pickling 400 000 small objects triggers collection after collection; none can be garbage."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _encode_entry(summary: ModuleSummary) -> bytes:
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = _MODEL_REDUCERS
-    with _gc_paused():
+    with gc_paused():
         pickler.dump(summary)
     return buffer.getvalue()
 
@@ -199,7 +186,7 @@ def _encode_entry(summary: ModuleSummary) -> bytes:
 def _decode_entry(key: EntryKey, blob: bytes) -> ModuleSummary | None:
     """The summary in ``blob`` if it is one, for ``key``; else None."""
     try:
-        with _gc_paused():
+        with gc_paused():
             summary = safe_loads(blob)
     except Exception:  # noqa: BLE001 - unpickling bad data can raise anything
         return None

@@ -53,9 +53,14 @@ def analyse_files(
     chunks = [files[start:start + chunk] for start in range(0, len(files), chunk)]
     # gc.freeze: the objects a forked worker inherits (Sphinx's environment) are never garbage;
     # frozen, no collection in the worker walks them (or copies their pages).
-    with ProcessPoolExecutor(min(jobs, len(chunks)), mp_context=_context(), initializer=gc.freeze) as pool:
+    with ProcessPoolExecutor(min(jobs, len(chunks)), mp_context=_context(), initializer=_start_worker) as pool:
         stream = chain.from_iterable(pool.map(analyse_chunk, chunks))
         return list(progress(stream, len(files)) if progress else stream)
+
+
+def _start_worker() -> None:
+    gc.freeze()
+    gc.enable()  # the build may fork us with automatic collection paused (see gc_pause)
 
 
 def analyse_chunk(files: Sequence[SourceFile]) -> list[ModuleSummary]:
