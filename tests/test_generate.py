@@ -98,6 +98,7 @@ def test_project_keyword_index(generated):
     assert "run_user_code — function run_user_code in gpkg.core" in text
     links = [a["href"] for a in r_page.select("ul.kwindex-project-keywords a")]
     assert "../gpkg.core.html#kw-gpkg.core.Widget.render" in links
+    assert r_page.select_one("a[href='../gpkg.core.html#kw-gpkg.core.Widget.render']").get_text() == "render"
     assert all("#" in link for link in links)  # to the keyword's entry, never a page top
     # :ref:`kwindex-keywords` resolves (no warning, see the fixture) to the front page
     assert page(generated, "index").select_one("a[href='api/keywords/index.html#kwindex-keywords']") is not None
@@ -201,6 +202,31 @@ def test_a_module_named_index_does_not_replace_the_root_page(tmp_path):
     assert app.warning.getvalue() == ""
     assert page(app, "api/index").select_one("h1").get_text(strip=True).rstrip("¶") == "API reference"
     assert page(app, "api/index-module").select_one("h1").get_text(strip=True).rstrip("¶") == "index"
+
+
+def test_a_name_defined_several_times_lists_each_definition(tmp_path):
+    srcdir = copy_root("generate", tmp_path)
+    (srcdir / "src" / "gpkg" / "again.py").write_text("class Again:\n    def render(self):\n        pass\n")
+    app, _ = build(srcdir)
+    item = next(li for li in page(app, "api/keywords/r").select("ul.kwindex-project-keywords > li")
+                if li.p.get_text(" ", strip=True).startswith("render"))
+    assert item.p.get_text(" ", strip=True) == "render — 2 definitions"
+    rows = {li.get_text(" ", strip=True): li.a["href"] for li in item.select("ul li")}
+    assert rows == {
+        "Again.render — method in gpkg.again": "../gpkg.again.html#kw-gpkg.again.Again.render",
+        "Widget.render — method in gpkg.core": "../gpkg.core.html#kw-gpkg.core.Widget.render",
+    }
+
+
+def test_module_names_are_titles_as_they_are_spelt(tmp_path):
+    """Titles are plain text: rST markup characters in module names (``__main__``, ``x_``) stay literal."""
+    srcdir = copy_root("generate", tmp_path)
+    for name in ("__main__.py", "ref_.py", "star_2.py"):
+        (srcdir / "src" / "gpkg" / name).write_text("X = 1\n")
+    app, _ = build(srcdir)
+    assert app.warning.getvalue() == ""
+    for module in ("gpkg.__main__", "gpkg.ref_", "gpkg.star_2"):
+        assert page(app, f"api/{module}").select_one("h1").get_text(strip=True).rstrip("¶") == module
 
 
 def test_keyword_pages_stay_out_of_the_search_index_module_pages_do_not(generated):

@@ -50,7 +50,7 @@ def plan_pages(index: ProjectIndex, groups: list[KeywordGroup], title: str) -> d
         else:
             sections = PACKAGE_SECTIONS if children else MODULE_SECTIONS
         pages[f"{page_name(name)}.rst"] = _page(
-            f"``{name}``", f".. kwindex:: {name}\n   :sections: {sections}\n", [page_name(c) for c in children]
+            _rst_text(name), f".. kwindex:: {name}\n   :sections: {sections}\n", [page_name(c) for c in children]
         )
     keyword_pages = [group.key for group in groups]  # relative to keywords/index
     front = _page("Project keyword index", ".. kwindex-keywords::\n", [], keyword_pages)

@@ -90,16 +90,17 @@ def _definition_entry(definition: Definition, summary: ModuleSummary, anchor: st
     para = nodes.paragraph("", "", ctx.links.definition(summary.module, definition.name, anchor, url, name))
     # Plain inline text (the HTML stylesheet sets it in monospace): a second literal
     # would be quoted apart from the name by the text and man builders.
-    suffix = f", line {definition.line}"
+    dash = " — " if definition.doc else ""
     if definition.signature:
         para += text(_shorten(definition.signature), ("kwindex-signature", NO_SEARCH))
     if url:
         para += nodes.Text(", line ")
         para += nodes.reference("", str(definition.line), refuri=url)
+        if dash:
+            para += nodes.Text(dash)
     else:
-        para += nodes.Text(suffix)
+        para += nodes.Text(f", line {definition.line}{dash}")  # one text node: pages hold thousands
     if definition.doc:
-        para += nodes.Text(" — ")
         para += text(definition.doc, ("kwindex-doc",))
     return para
 

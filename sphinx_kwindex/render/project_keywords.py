@@ -39,35 +39,35 @@ def render_overview(groups: list[KeywordGroup], docname_of, ctx: RenderContext) 
 
 
 def render_group(group: KeywordGroup, groups: list[KeywordGroup], docname_of, ctx: RenderContext) -> list[nodes.Node]:
-    """One page of the index: each name with every definition of it (kind, qualified name, module)."""
+    """One page of the index: each name with every definition of it (kind, qualified name, module).
+
+    A page holds up to 1500 keywords (75,000 on PyTorch in all), so an entry is a few
+    nodes: the name, linked to its definition's entry, and one text. A name defined
+    several times lists each definition by its qualified name, linked the same way.
+    """
     result: list[nodes.Node] = [render_navigation(groups, docname_of, group.key, ctx)]
     items = nodes.bullet_list(classes=["kwindex-project-keywords"])
     for name, same_name in groupby(group.entries, key=lambda e: e.name):
         same_name = list(same_name)
         item = nodes.list_item("", ids=[ctx.anchor("kwname", name)])
-        para = nodes.paragraph("", "", nodes.literal("", name, classes=["kwindex-name"]))
         if len(same_name) == 1:
-            para += nodes.Text(" — ")
-            para += _definition(same_name[0], ctx)
-            item += para
+            entry = same_name[0]
+            where = f" — {entry.kind} {entry.qualname} in {entry.module}"
+            item += nodes.paragraph("", "", _link(entry, name, ctx), nodes.Text(where))
         else:
-            para += nodes.Text(f" — {len(same_name)} definitions")
-            item += para
+            item += nodes.paragraph("", "", nodes.literal("", name, classes=["kwindex-name"]),
+                                    nodes.Text(f" — {len(same_name)} definitions"))
             sub = nodes.bullet_list()
             for entry in same_name:
-                sub += nodes.list_item("", nodes.paragraph("", "", _definition(entry, ctx)))
+                sub += nodes.list_item("", nodes.paragraph(
+                    "", "", _link(entry, entry.qualname, ctx), nodes.Text(f" — {entry.kind} in {entry.module}")
+                ))
             item += sub
         items += item
     result.append(items)
     return result
 
 
-def _definition(entry, ctx: RenderContext) -> nodes.inline:
-    """``method Widget.render in pkg.mod``, the qualified name linked to the keyword's entry.
-
-    The module is not linked: the entry is on its page already, and a second link per
-    keyword would double the links of pages holding 1500 keywords each.
-    """
-    link = ctx.links.keyword(entry.module, entry.qualname, nodes.literal("", entry.qualname))
-    module = nodes.literal("", entry.module, classes=["kwindex-name"])
-    return nodes.inline("", "", nodes.Text(f"{entry.kind} "), link, nodes.Text(" in "), module)
+def _link(entry, shown: str, ctx: RenderContext) -> nodes.Node:
+    """``shown`` in code, linked to the keyword's entry on its module's page."""
+    return ctx.links.keyword(entry.module, entry.qualname, nodes.literal("", shown, classes=["kwindex-name"]))
