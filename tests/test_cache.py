@@ -15,7 +15,8 @@ from sphinx_kwindex import analyse as analyse_module
 from sphinx_kwindex.analyse import analyse_file
 from sphinx_kwindex.find import find_sources
 from sphinx_kwindex.model import SourceFile
-from sphinx_kwindex.runner import analyse_all, cache as cache_module
+from sphinx_kwindex.runner import analyse_all
+from sphinx_kwindex.runner import cache as cache_module
 from sphinx_kwindex.runner.cache import CACHE_NAME, STALE_TEMP_SECONDS
 from sphinx_kwindex.runner.pool import INLINE_BELOW
 

@@ -59,8 +59,10 @@ def test_keyword_groups_are_used_only_for_the_same_project(tmp_path):
     save_keyword_groups(tmp_path, key, keyword_groups(index), print)
     assert load_keyword_groups(tmp_path, key) == keyword_groups(index)
     assert load_keyword_groups(tmp_path, "another") is None
-    (tmp_path / KEYWORDS_NAME).write_bytes(f"3:{key}\n".encode() + b"\x80\x04garbage")
+    (tmp_path / KEYWORDS_NAME).write_bytes(f"4:{key}\n".encode() + b"\x80\x04garbage")
     assert load_keyword_groups(tmp_path, key) is None
+    (tmp_path / KEYWORDS_NAME).write_bytes(f"4:{key}\n".encode() + pickle.dumps([("a", "A", [("x", 1, "function", "m")])]))
+    assert load_keyword_groups(tmp_path, key) is None  # well-formed, but not text
 
 
 def test_any_change_gives_another_fingerprint():
@@ -116,9 +118,9 @@ def test_a_planted_pickle_cannot_run_code(tmp_path):
         def __reduce__(self):
             return (os.system, ("touch " + str(tmp_path / "PWNED"),))
 
-    (tmp_path / RELATED_NAME).write_bytes(pickle.dumps((3, "key", Planted())))
+    (tmp_path / RELATED_NAME).write_bytes(pickle.dumps((4, "key", Planted())))
     assert load_related(tmp_path) is None
-    (tmp_path / KEYWORDS_NAME).write_bytes(b"3:key\n" + pickle.dumps(Planted()))
+    (tmp_path / KEYWORDS_NAME).write_bytes(b"4:key\n" + pickle.dumps(Planted()))
     assert load_keyword_groups(tmp_path, "key") is None
     assert not (tmp_path / "PWNED").exists()
 

@@ -367,7 +367,7 @@ class KwindexExtension:
     def _save_results(self, app: Sphinx) -> None:
         """``kwindex.json`` and the caches for the next build."""
         if app.builder.format == "html":
-            write_kwindex_json(Path(app.outdir), self.index, app.env.domains["kwindex"], self.fingerprint)
+            write_kwindex_json(Path(app.outdir), self.index, app.env.domains["kwindex"], self.fingerprint, self.cache_dir)
         if self.rank_state is not None:
             save_related(self.cache_dir, self.fingerprint, self.rank_state, logger.info)
             self.rank_state = None

@@ -55,13 +55,18 @@ class IdentifierIndex:
             for word in words:
                 frequency[word] = frequency.get(word, 0) + 1
         total = len(summaries)
+        # The factors of each weight, computed once per word and per count (the same floats).
+        rarity = {word: math.log((total + 1) / found) for word, found in frequency.items() if found > 1}
+        repeats: dict[int, float] = {}
         self.vectors: dict[str, dict[str, float]] = {}
         for module, words in counts.items():
-            vector = {
-                word: (1 + math.log(count)) * math.log((total + 1) / frequency[word])
-                for word, count in words.items()
-                if frequency[word] > 1
-            }
+            vector = {}
+            for word, count in words.items():
+                if word in rarity:
+                    tf = repeats.get(count)
+                    if tf is None:
+                        tf = repeats[count] = 1 + math.log(count)
+                    vector[word] = tf * rarity[word]
             norm = math.sqrt(sum(weight * weight for weight in vector.values())) or 1.0
             self.vectors[module] = {word: weight / norm for word, weight in vector.items()}
         #: each module's highest weighted words (its rarest, most repeated ones)

@@ -28,8 +28,8 @@ import sphinx_kwindex
 from sphinx_kwindex import model
 from sphinx_kwindex.atomic import write_atomic
 from sphinx_kwindex.gc_pause import gc_paused
-from sphinx_kwindex.runner.safe_pickle import safe_loads
 from sphinx_kwindex.model import ModuleSummary, SourceFile
+from sphinx_kwindex.runner.safe_pickle import safe_loads
 
 #: Bump when the file layout below changes.
 CACHE_FORMAT = 2
