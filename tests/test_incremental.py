@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -29,6 +30,26 @@ def test_editing_a_module_rereads_exactly_the_pages_that_show_it(tmp_path):
     package = srcdir / "src" / "demo" / "__init__.py"
     package.write_text(package.read_text() + "\nVERSION = '2'\n")
     assert reread(srcdir) == ["pymod"]
+
+
+def test_a_second_build_by_the_same_application_sees_the_edit(tmp_path):
+    """The project is let go after a build (memory, exit time) and indexed again by the next one."""
+    from sphinx.testing.util import SphinxTestApp
+
+    srcdir = copy_root("basic", tmp_path)
+    app = SphinxTestApp("html", srcdir=srcdir)
+    try:
+        app.build()
+        shapes = srcdir / "src" / "demo" / "shapes.py"
+        shapes.write_text(shapes.read_text() + "\n\ndef added_later():\n    pass\n")
+        app.build()
+    finally:
+        app.cleanup()
+    assert app.warning.getvalue() == ""
+    page = (app.outdir / "rst_page.html").read_text(encoding="utf-8")
+    assert 'id="kw-demo.shapes.added_later"' in page and 'id="kw-demo.shapes.Circle"' in page
+    exported = json.loads((app.outdir / "kwindex.json").read_text())["modules"]["demo.shapes"]["keywords"]
+    assert {"name": "added_later", "kind": "function", "line": 74} in exported
 
 
 def test_touching_without_changing_rereads_nothing(tmp_path):

@@ -82,6 +82,8 @@ class KwindexExtension:
         #: the keyword index pages were computed in this build (save them at the end)
         self.groups_computed = False
         self.neighbours: list[str] = []
+        #: the project was let go at the end of a build (see :meth:`_release`)
+        self.released = False
 
     # -- config-inited / builder-inited -------------------------------------
 
@@ -97,6 +99,7 @@ class KwindexExtension:
 
     def _index_project(self, app: Sphinx) -> None:
         """Find, analyse and rank the project; write the generated pages."""
+        self.released = False
         skip, exclude = self._never_indexed(Path(app.srcdir), Path(app.outdir), Path(app.doctreedir))
         found = find_sources(list(self.settings.paths), [*self.settings.exclude, *exclude], skip)
         self.cache_dir = self.settings.cache_dir or Path(app.doctreedir) / CACHE_FOLDER
@@ -197,6 +200,9 @@ class KwindexExtension:
 
     def env_get_outdated(self, app, env: BuildEnvironment, added, changed, removed) -> list[str]:
         """Pages showing something whose rendered content would change."""
+        if self.released:  # another build by the same application: the project may have changed since
+            with gc_paused():
+                self._index_project(app)
         outdated = [docname for docname in self.neighbours if docname in env.found_docs and docname not in changed]
         for docname, shown in env.domains["kwindex"].shown_digests().items():
             if docname in changed or docname in removed or docname in added:
@@ -374,6 +380,19 @@ class KwindexExtension:
         if self.groups_computed:
             save_keyword_groups(self.cache_dir, self.fingerprint, self.groups, logger.info)
             self.groups_computed = False
+        self._release()
+
+    def _release(self) -> None:
+        """Let the analysed project go once the build is done.
+
+        Sphinx's logging keeps the application (and so this object) alive until the
+        process exits, and the interpreter's last collections walk every object still
+        alive: 0.9 s of an edit rebuild of PyTorch. A later build by the same
+        application indexes the project again (see :meth:`env_get_outdated`).
+        """
+        self.index = ProjectIndex(self.index.project_root)
+        self.groups = []
+        self.released = True
 
 
 def _append_toctree(doctree: nodes.document, docname: str, target: str) -> None:
