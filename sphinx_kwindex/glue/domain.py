@@ -14,9 +14,10 @@ from sphinx.domains import Domain
 class KwindexDomain(Domain):
     name = "kwindex"
     label = "Keyword index"
-    data_version = 3
-    #: docs: {docname: {"modules": {module or "@keywords:KEY": [node_id, render_digest, related_limit, sections]},
-    #:                  "keywords": {module: [[qualname, node_id, kind], ...]}}}
+    data_version = 4
+    #: docs: {docname: {"modules": {module or "@keywords:KEY": (node_id, render_digest, related_limit, sections)},
+    #:                  "keywords": {module: ((qualname, node_id, kind), ...)}}}
+    #: (tuples of strings: the collector stops tracking them, and a PyTorch build holds 110,000)
     initial_data: dict[str, Any] = {"docs": {}}
 
     def __init__(self, env) -> None:
@@ -32,14 +33,14 @@ class KwindexDomain(Domain):
     ) -> None:
         """Record that ``docname`` shows ``module`` (``anchors``: qualname, id, kind)."""
         doc = self.docs.setdefault(docname, {"modules": {}, "keywords": {}})
-        doc["modules"][module] = [node_id, digest, limit, list(sections)]
-        doc["keywords"][module] = [list(anchor) for anchor in anchors]
+        doc["modules"][module] = (node_id, digest, limit, tuple(sections))
+        doc["keywords"][module] = tuple(tuple(anchor) for anchor in anchors)
         self._lookup = None
 
     def note_missing(self, docname: str, module: str) -> None:
         """Record that ``docname`` asked for a module that is not there (re-read when it appears)."""
         doc = self.docs.setdefault(docname, {"modules": {}, "keywords": {}})
-        doc["modules"].setdefault(module, [None, "missing", 0, []])
+        doc["modules"].setdefault(module, (None, "missing", 0, ()))
         self._lookup = None
 
     def clear_doc(self, docname: str) -> None:
