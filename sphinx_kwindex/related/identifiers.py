@@ -6,7 +6,6 @@ common words left out, so the work grows with the project, not with its square.
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections.abc import Mapping
@@ -27,12 +26,8 @@ MAX_SHARE = 0.05
 MIN_POSTINGS = 30
 
 
-@functools.lru_cache(maxsize=1 << 18)
 def words_of(identifier: str) -> tuple[str, ...]:
-    """``register_lowering`` -> register, lowering; ``HTTPServerError`` -> http, server, error.
-
-    Remembered: most identifiers recur across the modules of a project.
-    """
+    """``register_lowering`` -> register, lowering; ``HTTPServerError`` -> http, server, error."""
     return tuple(
         word
         for word in (match.lower() for match in _WORD.findall(identifier))
@@ -46,10 +41,14 @@ class IdentifierIndex:
     def __init__(self, summaries: Mapping[str, ModuleSummary]) -> None:
         counts: dict[str, dict[str, int]] = {}
         frequency: dict[str, int] = {}
+        split: dict[str, tuple[str, ...]] = {}  # most identifiers recur across the modules of a project
         for module, summary in summaries.items():
             words: dict[str, int] = {}
             for identifier in summary.identifiers:
-                for word in words_of(identifier):
+                found = split.get(identifier)
+                if found is None:
+                    found = split[identifier] = words_of(identifier)
+                for word in found:
                     words[word] = words.get(word, 0) + 1
             counts[module] = words
             for word in words:
