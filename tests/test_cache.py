@@ -209,6 +209,28 @@ def test_valid_checksum_but_wrong_content_is_ignored(project, parsed, tmp_path):
     assert len(messages) == 1 and "unexpected content" in messages[0]
 
 
+def test_summaries_with_missing_or_mistyped_fields_are_analysed_again(project, parsed, tmp_path):
+    import dataclasses
+
+    cache_dir = tmp_path / "cache"
+    expected = build(project, cache_dir)
+    cache = cache_module.AnalysisCache.load(cache_dir)
+    keys = sorted(cache.entries)
+    # A pickle of ``ModuleSummary.__new__(ModuleSummary)``: an instance with no fields set.
+    module, name = b"sphinx_kwindex.model", b"ModuleSummary"
+    fieldless = b"\x80\x04\x8c" + bytes([len(module)]) + module + b"\x8c" + bytes([len(name)]) + name + b"\x93)\x81."
+    real = cache_module._decode_entry(keys[1], cache.entries[keys[1]])
+    mistyped = dataclasses.replace(real, identifiers=5)
+    wrong = dict(cache.entries)
+    wrong[keys[0]] = fieldless
+    wrong[keys[1]] = cache_module._encode_entry(mistyped)
+    cache_file(cache_dir).write_bytes(cache_module._encode(wrong, cache_module.cache_header()))
+    parsed.clear()
+    messages = Messages()
+    assert build(project, cache_dir, messages=messages) == expected
+    assert len(parsed) == 2 and len(messages) == 1 and "unexpected content" in messages[0]
+
+
 def test_entries_holding_something_else_are_analysed_again(project, parsed, tmp_path):
     """Well-formed file and keys, but the pickles are not the summaries they claim to be."""
     cache_dir = tmp_path / "cache"

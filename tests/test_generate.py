@@ -218,6 +218,25 @@ def test_a_name_defined_several_times_lists_each_definition(tmp_path):
     }
 
 
+def test_a_second_build_by_the_same_application_generates_and_reads_new_pages(tmp_path):
+    from sphinx.testing.util import SphinxTestApp
+
+    srcdir = copy_root("generate", tmp_path)
+    app = SphinxTestApp("html", srcdir=srcdir)
+    try:
+        app.build()
+        (srcdir / "src" / "gpkg" / "brandnew.py").write_text('"""Brand new."""\n\ndef fresh():\n    pass\n')
+        (srcdir / "src" / "gpkg" / "sub" / "leaf.py").unlink()
+        app.build()
+    finally:
+        app.cleanup()
+    assert app.warning.getvalue() == ""
+    assert page(app, "api/gpkg.brandnew").select_one("li#kw-gpkg\\.brandnew\\.fresh, li[id='kw-gpkg.brandnew.fresh']")
+    contents = page(app, "api/gpkg").select_one("section.kwindex-contents").get_text(" ", strip=True)
+    assert "gpkg.brandnew" in contents
+    assert "api/gpkg.sub.leaf" not in app.env.found_docs
+
+
 def test_module_names_are_titles_as_they_are_spelt(tmp_path):
     """Titles are plain text: rST markup characters in module names (``__main__``, ``x_``) stay literal."""
     srcdir = copy_root("generate", tmp_path)

@@ -90,6 +90,42 @@ def test_other_weights_or_modules_rank_everything():
     assert project(dict(SOURCES, **{"app.new": "X = 1\n"})).rank_all(state)[1] is None
 
 
+def test_a_history_with_other_per_file_counts_ranks_everything():
+    """A commit leaving the history window may change only how often one file changed."""
+    before = CoChange.from_commits([["app/cli.py"], ["app/engine.py", "app/cli.py"], ["app/helpers.py"]])
+    after = CoChange.from_commits([["app/engine.py", "app/cli.py"], ["app/helpers.py"], ["app/engine.py"]])
+    assert (before.commits, before.together) == (after.commits, after.together)
+    assert before.fingerprint() != after.fingerprint()
+    state, _ = project(cochange=before).rank_all()
+    assert project(cochange=after).rank_all(state)[1] is None
+    assert project_fingerprint(project(cochange=before)) != project_fingerprint(project(cochange=after))
+
+
+def test_planted_states_with_wrong_content_are_not_used(tmp_path):
+    import dataclasses
+
+    from sphinx_kwindex.related import RelatedFile
+    from sphinx_kwindex.related.incremental import RankState
+
+    def planted(state) -> object:
+        save_related(tmp_path, "key", state, print)
+        return load_related(tmp_path)
+
+    assert planted(RankState.__new__(RankState)) is None  # no fields at all
+    state, _ = project().rank_all()
+    state.inputs.imports["app.cli"] = {"app.nowhere": ()}
+    assert planted(state) is None
+    state, _ = project().rank_all()
+    state.ranking["app.cli"] = (RelatedFile("app.gone", 0.5, ("x",)),)
+    assert planted(state) is None
+    state, _ = project().rank_all()
+    entry = state.ranking["app.engine"][0]
+    state.ranking["app.engine"] = (dataclasses.replace(entry, score="high"),)
+    assert planted(state) is None
+    state, _ = project().rank_all()
+    assert planted(state) is not None  # and the untouched state is used
+
+
 def test_damaged_or_foreign_cache_is_not_used(tmp_path):
     (tmp_path / RELATED_NAME).write_bytes(b"\x80\x04garbage")
     assert load_related(tmp_path) is None

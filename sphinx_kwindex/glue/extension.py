@@ -84,6 +84,9 @@ class KwindexExtension:
         self.neighbours: list[str] = []
         #: the project was let go at the end of a build (see :meth:`_release`)
         self.released = False
+        #: generated pages were written or removed by the last indexing; the written ones
+        self.pages_changed = False
+        self.rewritten: list[str] = []
 
     # -- config-inited / builder-inited -------------------------------------
 
@@ -137,7 +140,13 @@ class KwindexExtension:
         if saved is not None and saved[0] == self.fingerprint:
             self.index.seed_related(saved[1].ranking)
             return
-        self.rank_state, stale = self.index.rank_all(saved[1] if saved is not None else None)
+        previous = saved[1] if saved is not None else None
+        try:
+            self.rank_state, stale = self.index.rank_all(previous)
+        except Exception:  # noqa: BLE001 - a saved state this build cannot use: rank everything
+            if previous is None:
+                raise
+            self.rank_state, stale = self.index.rank_all()
         if stale is not None:
             logger.info("kwindex: related files ranked again for %d of %d modules", len(stale), len(self.index.modules))
 
@@ -184,6 +193,8 @@ class KwindexExtension:
         folder = srcdir / self.settings.generate
         pages = generate.plan_pages(self.index, self.groups, self.settings.generate_title)
         report = generate.sync_pages(folder, pages, generate.page_order(self.index, self.groups))
+        self.pages_changed = bool(report.written or report.removed)
+        self.rewritten = [f"{self.settings.generate}/{relpath[:-4]}" for relpath in report.written]
         # Sphinx does not rewrite a page whose previous/next page changed: re-read those ourselves.
         self.neighbours = [f"{self.settings.generate}/{relpath[:-4]}" for relpath in report.neighbours]
         for relpath in report.conflicts:
@@ -203,7 +214,17 @@ class KwindexExtension:
         if self.released:  # another build by the same application: the project may have changed since
             with gc_paused():
                 self._index_project(app)
-        outdated = [docname for docname in self.neighbours if docname in env.found_docs and docname not in changed]
+            if self.pages_changed:
+                # Sphinx listed the source files before this event: list them again, so pages
+                # generated or removed just now are read or purged in this build.
+                before = set(env.found_docs)
+                env.find_files(app.config, app.builder)
+                added.update(env.found_docs - before)
+                removed.update(before - env.found_docs)
+        # Pages written after Sphinx compared files (a later build by the same application) and
+        # pages next to added or removed ones.
+        pages = [*self.rewritten, *self.neighbours] if self.pages_changed else self.neighbours
+        outdated = sorted({d for d in pages if d in env.found_docs and d not in changed and d not in added})
         for docname, shown in env.domains["kwindex"].shown_digests().items():
             if docname in changed or docname in removed or docname in added:
                 continue
@@ -365,10 +386,12 @@ class KwindexExtension:
     # -- build-finished -----------------------------------------------------
 
     def build_finished(self, app: Sphinx, exception: BaseException | None) -> None:
-        if exception is not None or not self.settings.paths:
+        if not self.settings.paths:
             return
-        with gc_paused():
-            self._save_results(app)
+        if exception is None:
+            with gc_paused():
+                self._save_results(app)
+        self._release()
 
     def _save_results(self, app: Sphinx) -> None:
         """``kwindex.json`` and the caches for the next build."""
@@ -380,7 +403,6 @@ class KwindexExtension:
         if self.groups_computed:
             save_keyword_groups(self.cache_dir, self.fingerprint, self.groups, logger.info)
             self.groups_computed = False
-        self._release()
 
     def _release(self) -> None:
         """Let the analysed project go once the build is done.

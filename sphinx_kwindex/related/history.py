@@ -39,6 +39,7 @@ class CoChange:
     def fingerprint(self) -> str:
         """Changes whenever any count changes (caches keyed by the history use it)."""
         hasher = hashlib.blake2b(f"{self.commits}\0".encode(), digest_size=16)
+        hasher.update(f"{sorted(self.per_path.items())}\0".encode())
         for path in sorted(self.together):
             hasher.update(f"{path}:{sorted(self.together[path].items())}\0".encode())
         return hasher.hexdigest()

@@ -19,6 +19,7 @@ import os
 import pickle
 import sys
 import time
+import typing
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -188,11 +189,47 @@ def _decode_entry(key: EntryKey, blob: bytes) -> ModuleSummary | None:
     try:
         with gc_paused():
             summary = safe_loads(blob)
-    except Exception:  # noqa: BLE001 - unpickling bad data can raise anything
+        usable = _valid_summary(summary) and entry_key(summary.source, summary.digest) == key
+    except Exception:  # noqa: BLE001 - unpickling or checking bad data can raise anything
         return None
-    if not (isinstance(summary, ModuleSummary) and isinstance(summary.source, SourceFile)):
-        return None
-    return summary if entry_key(summary.source, summary.digest) == key else None
+    return summary if usable else None
+
+
+def _valid_summary(summary: object) -> bool:
+    """A summary with every field of the right type, down to its parts' fields (a planted entry
+    may hold anything)."""
+    return isinstance(summary, ModuleSummary) and _valid_fields(summary) and all(
+        _valid_fields(part)
+        for part in (summary.source, *summary.definitions, *summary.imported_names, *summary.imports,
+                     *summary.notable_calls, *summary.problems)
+    )
+
+
+def _valid_fields(obj: object) -> bool:
+    checks = _FIELD_CHECKS.get(type(obj))
+    return checks is not None and all(check(getattr(obj, name)) for name, check in checks)
+
+
+def _checker(kind: object) -> typing.Callable[[object], bool]:
+    """A test that a value fits a field annotation of the model (a class, ``X | None``, ``tuple[X, ...]``)."""
+    if kind is int:
+        return lambda value: type(value) is int
+    if isinstance(kind, type):
+        return lambda value: isinstance(value, kind)
+    args = typing.get_args(kind)
+    if typing.get_origin(kind) is tuple:
+        item = args[0]
+        return lambda value: isinstance(value, tuple) and all(isinstance(part, item) for part in value)
+    alternatives = [_checker(arg) for arg in args]  # a union
+    return lambda value: any(check(value) for check in alternatives)
+
+
+#: (field name, test), per model class.
+_FIELD_CHECKS = {
+    cls: [(name, _checker(kind)) for name, kind in typing.get_type_hints(cls).items()]
+    for cls in (model.SourceFile, model.Definition, model.ImportedName, model.Import, model.NotableCall,
+                model.Problem, model.ModuleSummary)
+}
 
 
 def _encode(entries: dict[EntryKey, bytes], header: dict) -> bytes:

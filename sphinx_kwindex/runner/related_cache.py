@@ -47,11 +47,10 @@ def load_related(folder: Path) -> tuple[str, RankState] | None:
     """(fingerprint, ranking state) of the last build, or None when there is none usable."""
     try:
         form, fingerprint, state = safe_loads((folder / RELATED_NAME).read_bytes())
-    except Exception:  # noqa: BLE001 (a damaged cache is simply not used)
+        usable = form == _FORMAT and isinstance(fingerprint, str) and _valid_state(state)
+    except Exception:  # noqa: BLE001 (a damaged or planted cache is simply not used)
         return None
-    if form != _FORMAT or not isinstance(fingerprint, str) or not _valid_state(state):
-        return None
-    return fingerprint, state
+    return (fingerprint, state) if usable else None
 
 
 def save_related(folder: Path, fingerprint: str, state: RankState, info: Callable[[str], None]) -> None:
@@ -89,19 +88,39 @@ def _save(folder: Path, name: str, blob: bytes, info: Callable[[str], None]) -> 
 
 
 def _valid_state(state: object) -> bool:
+    """Everything the next build reads from ``state`` is there, of the right type, and names known
+    modules (a planted or damaged file may hold anything; this may raise, which means no)."""
     if not (isinstance(state, RankState) and isinstance(state.inputs, RankInputs) and isinstance(state.ranking, dict)):
         return False
     inputs = state.inputs
-    fields = (inputs.digests, inputs.imports, inputs.tests, inputs.vectors, inputs.tops, inputs.postings, inputs.partners)
-    if not (isinstance(inputs.frame, str) and all(isinstance(field, dict) for field in fields)):
-        return False
-    typed = (
-        (inputs.digests, str), (inputs.vectors, str), (inputs.imports, dict), (inputs.tests, tuple),
-        (inputs.tops, tuple), (inputs.postings, tuple), (inputs.partners, tuple),
-    )
-    if not all(isinstance(value, kind) for mapping, kind in typed for value in mapping.values()):
-        return False
     modules = inputs.digests.keys()
-    if not (state.ranking.keys() == modules == inputs.imports.keys() == inputs.tests.keys() == inputs.partners.keys()):
+    if not (isinstance(inputs.frame, str)
+            and state.ranking.keys() == modules == inputs.imports.keys() == inputs.tests.keys()
+            == inputs.partners.keys()):
         return False
-    return all(isinstance(v, tuple) and all(isinstance(e, RelatedFile) for e in v) for v in state.ranking.values())
+    strings = (str,)
+    return (
+        all(isinstance(v, str) for mapping in (inputs.digests, inputs.vectors) for v in mapping.values())
+        and all(
+            isinstance(targets, dict) and all(t in modules and _texts(names, strings) for t, names in targets.items())
+            for targets in inputs.imports.values()
+        )
+        and all(
+            isinstance(links, tuple) and len(links) == 2
+            and all(isinstance(pair, tuple) and pair[0] in modules and isinstance(pair[1], float) for pair in side)
+            for links in inputs.tests.values() for side in links
+        )
+        and all(_texts(words, strings) for words in (*inputs.tops.values(), *inputs.postings.values()))
+        and all(_texts(found, strings) and set(found) <= modules for found in inputs.partners.values())
+        and all(
+            isinstance(entries, tuple) and all(
+                isinstance(e, RelatedFile) and e.module in modules and isinstance(e.score, float)
+                and _texts(e.reasons, strings) for e in entries
+            )
+            for entries in state.ranking.values()
+        )
+    )
+
+
+def _texts(values: object, kinds: tuple[type, ...]) -> bool:
+    return isinstance(values, tuple) and all(isinstance(value, kinds) for value in values)
