@@ -215,3 +215,23 @@ def test_incremental_ranking_equals_ranking_everything(before, history, data):
     assert incremental.ranking == fresh.ranking
     assert stale is not None
     assert incremental.inputs == fresh.inputs
+
+
+def test_another_astroid_or_python_changes_the_code_digest(monkeypatch):
+    """Summaries depend on the parser and interpreter, so everything keyed by the code digest does too."""
+    import astroid
+
+    from sphinx_kwindex import code_version
+
+    code_version.code_digest.cache_clear()
+    base = code_version.code_digest()
+    monkeypatch.setattr(astroid, "__version__", "0.0.1")
+    code_version.code_digest.cache_clear()
+    assert code_version.code_digest() != base
+    monkeypatch.undo()
+    monkeypatch.setattr(code_version.sys, "version", "3.99.0 (other)")
+    code_version.code_digest.cache_clear()
+    assert code_version.code_digest() != base
+    monkeypatch.undo()
+    code_version.code_digest.cache_clear()
+    assert code_version.code_digest() == base
