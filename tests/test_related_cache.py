@@ -235,3 +235,23 @@ def test_another_astroid_or_python_changes_the_code_digest(monkeypatch):
     monkeypatch.undo()
     code_version.code_digest.cache_clear()
     assert code_version.code_digest() == base
+
+
+def test_a_test_picking_another_module_by_name_reranks_that_module():
+    """A test's imports break ties between the modules its name points to: a module can gain a test
+    link while no import link of its own changes."""
+    sources = {
+        "pkg.one.alpha": "def run_alpha():\n    pass\n",
+        "pkg.two.alpha": "def run_alpha():\n    pass\n",
+        "pkg.helpers": "def helper():\n    pass\n",
+        "tests.test_alpha": "from pkg.two.alpha import run_alpha\n",
+    }
+    before = project(sources)
+    assert before.graph.tests_of("tests.test_alpha") == ("pkg.two.alpha",)
+    state, _ = before.rank_all()
+    edited = dict(sources, **{"tests.test_alpha": "from pkg.helpers import helper\n"})
+    after, fresh = project(edited), project(edited)
+    assert "pkg.one.alpha" in after.graph.tests_of("tests.test_alpha")
+    new_state, stale = after.rank_all(state)
+    assert "pkg.one.alpha" in stale
+    assert new_state.ranking == fresh.rank_all()[0].ranking

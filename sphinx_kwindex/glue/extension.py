@@ -50,10 +50,10 @@ from sphinx_kwindex.render import (
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
-
-    from sphinx_kwindex.related.incremental import RankState
     from sphinx.config import Config
     from sphinx.environment import BuildEnvironment
+
+    from sphinx_kwindex.related.incremental import RankState
 
 logger = logging.getLogger(__name__)
 
@@ -223,7 +223,7 @@ class KwindexExtension:
                 removed.update(before - env.found_docs)
         # Pages written after Sphinx compared files (a later build by the same application) and
         # pages next to added or removed ones.
-        pages = [*self.rewritten, *self.neighbours] if self.pages_changed else self.neighbours
+        pages = [*self.rewritten, *self.neighbours]
         outdated = sorted({d for d in pages if d in env.found_docs and d not in changed and d not in added})
         for docname, shown in env.domains["kwindex"].shown_digests().items():
             if docname in changed or docname in removed or docname in added:

@@ -20,7 +20,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sphinx_kwindex.code_version import code_digest
+from sphinx_kwindex.model import ModuleSummary
+from sphinx_kwindex.related.history import CoChange
 from sphinx_kwindex.related.rank import RelatedFile, RelatedRanker
+from sphinx_kwindex.related.weights import RelatedWeights
 
 #: Bump when the record's layout or meaning changes.
 INPUTS_FORMAT = 1
@@ -56,24 +59,32 @@ class RankState:
     ranking: dict[str, tuple[RelatedFile, ...]]
 
 
+def project_frame(
+    summaries: Mapping[str, ModuleSummary], weights: RelatedWeights, limit: int, cochange: CoChange | None
+) -> str:
+    """Digest of what every module's ranking depends on alike: the extension's code, the weights,
+    the limit, the modules with their paths and test flags, and the co-change counts."""
+    frame = hashlib.blake2b(digest_size=16)
+    frame.update(f"{INPUTS_FORMAT}\0{code_digest()}\0{weights!r}\0{limit}\0".encode())
+    for module in sorted(summaries):
+        summary = summaries[module]
+        frame.update(f"{module}\0{summary.path}\0{summary.source.is_test}\0".encode())
+    if cochange is not None:
+        frame.update(cochange.fingerprint().encode())
+    return frame.hexdigest()
+
+
 def rank_inputs(ranker: RelatedRanker, limit: int) -> RankInputs:
     """The inputs of every module's ranking by ``ranker`` at ``limit``."""
     summaries = ranker.summaries
     graph = ranker.graph
-    frame = hashlib.blake2b(digest_size=16)
-    frame.update(f"{INPUTS_FORMAT}\0{code_digest()}\0{ranker.weights!r}\0{limit}\0".encode())
-    for module in sorted(summaries):
-        summary = summaries[module]
-        frame.update(f"{module}\0{summary.path}\0{summary.source.is_test}\0".encode())
-    if ranker.cochange is not None:
-        frame.update(ranker.cochange.fingerprint().encode())
     identifiers = ranker.identifiers
     tests = {}
     for module in summaries:
         tests_of, tested_by = graph.test_links(module)
         tests[module] = (tuple(sorted(tests_of.items())), tuple(sorted(tested_by.items())))
     return RankInputs(
-        frame=frame.hexdigest(),
+        frame=project_frame(summaries, ranker.weights, limit, ranker.cochange),
         digests={module: summary.digest for module, summary in summaries.items()},
         imports={module: dict(graph.all_imports().get(module, {})) for module in summaries},
         tests=tests,
@@ -111,8 +122,8 @@ def stale_modules(old: RankInputs, new: RankInputs) -> set[str] | None:
     stale = set(linked)
     # "neighbours" follows the import links of each module's closest co-change partners.
     stale |= {module for module in modules if not linked.isdisjoint(new.partners[module])}
-    # Test links follow from names and imports, so this adds nothing today; compared directly,
-    # a future test-link rule cannot be missed.
+    # Test links: a test's imports also break ties between modules its name points to, so a
+    # module can gain or lose a test without any import link of its own changing.
     stale |= {module for module in modules if old.tests[module] != new.tests[module]}
     # "identifiers": a module whose vector changed, and every module finding it (or finding
     # other modules) through one of its top words: the words whose postings changed or hold it.

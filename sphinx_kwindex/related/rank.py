@@ -88,6 +88,12 @@ class RelatedRanker:
         self.position = {module: i for members in self.folders.values() for i, module in enumerate(members)}
         #: Commits of the project's most changed file (scales ``activity``).
         self._busiest = max((self.cochange.commits_of(path) for path in self.by_path), default=0) if self.cochange else 0
+        #: The weight of each signal; the history signals ride on the co-change weight.
+        self.signal_weights = {
+            **weights.as_dict(),
+            "activity": ACTIVITY_SHARE * weights.cochange,
+            "neighbours": NEIGHBOURS_SHARE * weights.cochange,
+        }
 
     def folder(self, module: str) -> str:
         return self._folder[module]
@@ -117,20 +123,18 @@ class RelatedRanker:
             self.activity(candidates, tables["activity"])
         if self.weights.folder > 0:
             self.near(module, candidates, tables["folder"], limit)
-        totals, contributions = self.combine(tables)
+        totals, scales = self.combine(tables)
         ranked = heapq.nsmallest(limit, totals.items(), key=lambda item: (-item[1], item[0]))
         return tuple(
-            self.entry(module, other, total, contributions, tables, reasons.get(other, []))
+            self.entry(module, other, total, scales, tables, reasons.get(other, []))
             for other, total in ranked
             if total > 0
         )
 
     def combine(self, tables: dict[str, dict[str, float]]) -> tuple[dict[str, float], dict[str, float]]:
         """Each candidate's weighted sum of its signal strengths (each signal scaled to its best here),
-        summed in signal order; and each signal's factor (weight / scale)."""
-        weights = self.weights.as_dict()
-        weights["activity"] = ACTIVITY_SHARE * self.weights.cochange
-        weights["neighbours"] = NEIGHBOURS_SHARE * self.weights.cochange
+        summed in signal order; and each signal's scale."""
+        weights = self.signal_weights
         totals: dict[str, float] = {}
         scales: dict[str, float] = {}
         for signal, table in tables.items():
@@ -146,9 +150,7 @@ class RelatedRanker:
     def entry(self, module, other, total, scales, tables, reasons) -> RelatedFile:
         """The entry shown for ``other``, with its strong reasons (strongest signal first), else its
         strongest weak one."""
-        weights = self.weights.as_dict()
-        weights["activity"] = ACTIVITY_SHARE * self.weights.cochange
-        weights["neighbours"] = NEIGHBOURS_SHARE * self.weights.cochange
+        weights = self.signal_weights
         contributions = {
             signal: weights[signal] * tables[signal][other] / scales[signal]
             for signal in SIGNALS

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from sphinx_kwindex.analyse import content_digest
+from sphinx_kwindex.gc_pause import gc_paused
 from sphinx_kwindex.model import ModuleSummary, SourceFile
 from sphinx_kwindex.runner.cache import CACHE_FORMAT, AnalysisCache
 from sphinx_kwindex.runner.pool import analyse_files
@@ -37,23 +38,25 @@ def analyse_all(
     """
     if cache_dir is None:
         return list(analyse_files(files, jobs=jobs, progress=progress))
-    cache = AnalysisCache.load(Path(cache_dir), info)
     summaries: list[ModuleSummary | None] = []
     missing: list[int] = []
     # Inline analysis reuses the bytes read for hashing; pool workers read their files themselves.
     contents: list[bytes | None] = []
-    for position, source in enumerate(files):
-        data = _read(source)
-        summary = cache.get(source, content_digest(data)) if data is not None else None
-        if summary is None:
-            missing.append(position)
-            contents.append(data)
-        summaries.append(summary)
+    with gc_paused():  # decoding builds many objects, none of them garbage
+        cache = AnalysisCache.load(Path(cache_dir), info)
+        for position, source in enumerate(files):
+            data = _read(source)
+            summary = cache.get(source, content_digest(data)) if data is not None else None
+            if summary is None:
+                missing.append(position)
+                contents.append(data)
+            summaries.append(summary)
     fresh = analyse_files([files[p] for p in missing], jobs=jobs, progress=progress, contents=contents)
     for position, summary in zip(missing, fresh):
         summaries[position] = summary
     complete: list[ModuleSummary] = summaries  # type: ignore[assignment]  # every slot is filled now
-    cache.save(complete)
+    with gc_paused():
+        cache.save(complete)
     if files:
         info(f"kwindex: {len(files) - len(missing)} of {len(files)} modules from the analysis cache, "
              f"{len(missing)} analysed")

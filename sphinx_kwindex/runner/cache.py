@@ -28,7 +28,6 @@ import astroid
 import sphinx_kwindex
 from sphinx_kwindex import model
 from sphinx_kwindex.atomic import write_atomic
-from sphinx_kwindex.gc_pause import gc_paused
 from sphinx_kwindex.model import ModuleSummary, SourceFile
 from sphinx_kwindex.runner.safe_pickle import safe_loads
 
@@ -179,16 +178,14 @@ def _encode_entry(summary: ModuleSummary) -> bytes:
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = _MODEL_REDUCERS
-    with gc_paused():
-        pickler.dump(summary)
+    pickler.dump(summary)
     return buffer.getvalue()
 
 
 def _decode_entry(key: EntryKey, blob: bytes) -> ModuleSummary | None:
     """The summary in ``blob`` if it is one, for ``key``; else None."""
     try:
-        with gc_paused():
-            summary = safe_loads(blob)
+        summary = safe_loads(blob)
         usable = _valid_summary(summary) and entry_key(summary.source, summary.digest) == key
     except Exception:  # noqa: BLE001 - unpickling or checking bad data can raise anything
         return None
@@ -210,7 +207,7 @@ def _valid_fields(obj: object) -> bool:
     return checks is not None and all(check(getattr(obj, name)) for name, check in checks)
 
 
-def _checker(kind: object) -> typing.Callable[[object], bool]:
+def _checker(kind: object) -> Callable[[object], bool]:
     """A test that a value fits a field annotation of the model (a class, ``X | None``, ``tuple[X, ...]``)."""
     if kind is int:
         return lambda value: type(value) is int

@@ -20,11 +20,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sphinx_kwindex.atomic import write_atomic
-from sphinx_kwindex.code_version import code_digest
 from sphinx_kwindex.project import ProjectIndex
 from sphinx_kwindex.project_keywords import KeywordEntry, KeywordGroup
 from sphinx_kwindex.related import RelatedFile
-from sphinx_kwindex.related.incremental import RankInputs, RankState
+from sphinx_kwindex.related.incremental import RankInputs, RankState, project_frame
 from sphinx_kwindex.runner.safe_pickle import safe_loads
 
 RELATED_NAME = "kwindex-related.cache"
@@ -33,13 +32,12 @@ _FORMAT = 4
 
 
 def project_fingerprint(index: ProjectIndex) -> str:
-    """Changes whenever any input of the related-files ranking (or the extension's code) changes."""
-    hasher = hashlib.blake2b(digest_size=16)
-    hasher.update(f"{_FORMAT}\0{code_digest()}\0{index.weights!r}\0{index.related_limit}\0".encode())
+    """Changes whenever any input of the related-files ranking (or the extension's code) changes:
+    the project-wide inputs, and every module's content."""
+    frame = project_frame(index.modules, index.weights, index.related_limit, index.cochange)
+    hasher = hashlib.blake2b(f"{_FORMAT}\0{frame}\0".encode(), digest_size=16)
     for name, summary in index.modules.items():
-        hasher.update(f"{name}\0{summary.digest}\0{summary.path}\0{summary.source.is_test}\0".encode())
-    if index.cochange is not None:
-        hasher.update(index.cochange.fingerprint().encode())
+        hasher.update(f"{name}\0{summary.digest}\0".encode())
     return hasher.hexdigest()
 
 
@@ -98,29 +96,33 @@ def _valid_state(state: object) -> bool:
             and state.ranking.keys() == modules == inputs.imports.keys() == inputs.tests.keys()
             == inputs.partners.keys()):
         return False
-    strings = (str,)
     return (
         all(isinstance(v, str) for mapping in (inputs.digests, inputs.vectors) for v in mapping.values())
-        and all(
-            isinstance(targets, dict) and all(t in modules and _texts(names, strings) for t, names in targets.items())
-            for targets in inputs.imports.values()
-        )
-        and all(
-            isinstance(links, tuple) and len(links) == 2
-            and all(isinstance(pair, tuple) and pair[0] in modules and isinstance(pair[1], float) for pair in side)
-            for links in inputs.tests.values() for side in links
-        )
-        and all(_texts(words, strings) for words in (*inputs.tops.values(), *inputs.postings.values()))
-        and all(_texts(found, strings) and set(found) <= modules for found in inputs.partners.values())
-        and all(
-            isinstance(entries, tuple) and all(
-                isinstance(e, RelatedFile) and e.module in modules and isinstance(e.score, float)
-                and _texts(e.reasons, strings) for e in entries
-            )
-            for entries in state.ranking.values()
-        )
+        and all(_imports(targets, modules) for targets in inputs.imports.values())
+        and all(_test_links(links, modules) for links in inputs.tests.values())
+        and all(_strings(words) for words in (*inputs.tops.values(), *inputs.postings.values()))
+        and all(_strings(found) and set(found) <= modules for found in inputs.partners.values())
+        and all(_entries(entries, modules) for entries in state.ranking.values())
     )
 
 
-def _texts(values: object, kinds: tuple[type, ...]) -> bool:
-    return isinstance(values, tuple) and all(isinstance(value, kinds) for value in values)
+def _strings(values: object) -> bool:
+    return isinstance(values, tuple) and all(isinstance(value, str) for value in values)
+
+
+def _imports(targets: object, modules) -> bool:
+    return isinstance(targets, dict) and all(t in modules and _strings(names) for t, names in targets.items())
+
+
+def _test_links(links: object, modules) -> bool:
+    return isinstance(links, tuple) and len(links) == 2 and all(
+        isinstance(pair, tuple) and len(pair) == 2 and pair[0] in modules and isinstance(pair[1], float)
+        for side in links for pair in side
+    )
+
+
+def _entries(entries: object, modules) -> bool:
+    return isinstance(entries, tuple) and all(
+        isinstance(e, RelatedFile) and e.module in modules and isinstance(e.score, float) and _strings(e.reasons)
+        for e in entries
+    )
