@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sphinx_kwindex.analyse import analyse
 from sphinx_kwindex.find import find_sources
-from sphinx_kwindex.project import ProjectIndex
+from sphinx_kwindex.project.index import ProjectIndex
 from sphinx_kwindex.runner import analyse_all
 
 EDITS = ("function", "import", "body")

@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sphinx_kwindex.analyse import analyse_file  # noqa: E402
 from sphinx_kwindex.find import find_sources  # noqa: E402
-from sphinx_kwindex.related import ProjectGraph, RelatedWeights, rank_related, read_cochange  # noqa: E402
-from sphinx_kwindex.related import rank as rank_module  # noqa: E402
-from sphinx_kwindex.related.history import DEFAULT_MAX_COMMITS  # noqa: E402
+from sphinx_kwindex.project.related import ProjectGraph, RelatedWeights, rank_related, read_cochange  # noqa: E402
+from sphinx_kwindex.project.related import rank as rank_module  # noqa: E402
+from sphinx_kwindex.project.related.history import DEFAULT_MAX_COMMITS  # noqa: E402
 
 _MARK = "\x1e"
 #: A later commit gives queries when it touches this many .py files that exist at the split.

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sphinx_kwindex.model import Problem, SourceFile
+from sphinx_kwindex.model import Problem, SourceFile, Subtype
 
 #: Folders never searched: caches, virtual environments, tool state.
 _SKIPPED_DIR_NAMES = frozenset({"__pycache__", "node_modules", "site-packages"})
@@ -157,7 +157,7 @@ def _duplicate(found: FoundSources, seen: dict[str, int], source: SourceFile) ->
         message = f"module {source.module!r} is also the package at {first.path}, which Python imports; this file is ignored"
     else:
         message = f"module {source.module!r} is also found at {first.path}; this copy is ignored"
-    found.problems.append((_display(source.abspath), Problem("duplicate-module", message)))
+    found.problems.append((_display(source.abspath), Problem(Subtype.DUPLICATE_MODULE, message)))
 
 
 def _package_dir_of(source: SourceFile) -> str:
@@ -166,7 +166,7 @@ def _package_dir_of(source: SourceFile) -> str:
 
 def _unreadable(found: FoundSources, exc: OSError) -> None:
     where = _display(exc.filename or "")
-    found.problems.append((where, Problem("unreadable", f"cannot list folder: {exc.strerror or exc}")))
+    found.problems.append((where, Problem(Subtype.UNREADABLE, f"cannot list folder: {exc.strerror or exc}")))
 
 
 def _check_folder_link(found: FoundSources, folder: str, real_roots: list[str]) -> None:
@@ -176,7 +176,7 @@ def _check_folder_link(found: FoundSources, folder: str, real_roots: list[str]) 
     target = os.path.realpath(folder)
     if not any(target == r or target.startswith(r + os.sep) for r in real_roots):
         message = "symbolic link to a folder outside the source roots; not followed (add its target to kwindex_paths)"
-        found.problems.append((_display(folder), Problem("symlink-outside", message)))
+        found.problems.append((_display(folder), Problem(Subtype.SYMLINK_OUTSIDE, message)))
 
 
 def _display(path: str) -> str:
@@ -194,11 +194,11 @@ def _source_file(
     if os.path.islink(abspath):
         target = os.path.realpath(abspath)
         if not os.path.isfile(target):
-            found.problems.append((_display(abspath), Problem("broken-symlink", "symbolic link leads nowhere; skipped")))
+            found.problems.append((_display(abspath), Problem(Subtype.BROKEN_SYMLINK, "symbolic link leads nowhere; skipped")))
             return None
         if not any(target == r or target.startswith(r + os.sep) for r in real_roots):
             message = "symbolic link leads outside the source roots; skipped"
-            found.problems.append((_display(abspath), Problem("symlink-outside", message)))
+            found.problems.append((_display(abspath), Problem(Subtype.SYMLINK_OUTSIDE, message)))
             return None
     # The module's top folder: the top-most enclosing package, else the root's parent.
     top = folder
@@ -222,17 +222,17 @@ def _source_file(
         else:
             bad_dirs[bad_dir] = [len(found.problems), 1]
             message = f"folder '{_display(parts[bad])}' is not an importable package name"
-            found.problems.append((_display(bad_dir), Problem("bad-module-name", message)))
+            found.problems.append((_display(bad_dir), Problem(Subtype.BAD_MODULE_NAME, message)))
         return None
     if not parts or bad is not None:
         message = f"'{_display('/'.join(parts) or stem)}' is not an importable module name; file skipped"
-        found.problems.append((_display(abspath), Problem("bad-module-name", message)))
+        found.problems.append((_display(abspath), Problem(Subtype.BAD_MODULE_NAME, message)))
         return None
     if path != _display(path):
         # A folder above the top package with a name that is not UTF-8: the
         # module name is fine but its path cannot be published.
         message = f"path '{_display(path)}' is not valid UTF-8; file skipped"
-        found.problems.append((_display(abspath), Problem("bad-module-name", message)))
+        found.problems.append((_display(abspath), Problem(Subtype.BAD_MODULE_NAME, message)))
         return None
     return SourceFile(
         module=".".join(parts),

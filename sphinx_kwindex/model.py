@@ -7,6 +7,33 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
+
+#: The type of every warning the extension gives (``suppress_warnings = ["kwindex"]`` silences all).
+WARNING_TYPE = "kwindex"
+
+
+class Subtype(StrEnum):
+    """Warning subtypes (``suppress_warnings = ["kwindex.syntax-error"]``); the docs list them all."""
+
+    # Finding files
+    UNREADABLE = "unreadable"
+    BAD_MODULE_NAME = "bad-module-name"
+    DUPLICATE_MODULE = "duplicate-module"
+    BROKEN_SYMLINK = "broken-symlink"
+    SYMLINK_OUTSIDE = "symlink-outside"
+    # Analysing one file
+    TOO_LARGE = "too-large"
+    ENCODING = "encoding"
+    SYNTAX_ERROR = "syntax-error"
+    TOO_COMPLEX = "too-complex"
+    ANALYSIS_ERROR = "analysis-error"
+    BAD_IMPORT = "bad-import"
+    # Pages
+    UNKNOWN_MODULE = "unknown-module"
+    BAD_OPTION = "bad-option"
+    UNKNOWN_KEYWORD_PAGE = "unknown-keyword-page"
+    GENERATE_CONFLICT = "generate-conflict"
 
 #: Keyword kinds, in the order pages show them.
 KINDS = ("class", "function", "method", "attribute", "variable", "import")
@@ -30,6 +57,13 @@ KIND_NOUNS = {
     "variable": "variable",
     "import": "import",
 }
+
+
+def count_of(count: int, noun: str) -> str:
+    """``1 class``, ``2 classes``, ``1,024 lines``."""
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count:,} {noun}es" if noun.endswith(("ss", "sh", "ch")) else f"{count:,} {noun}s"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +136,7 @@ class NotableCall:
 class Problem:
     """Something wrong with a source file; becomes one located warning."""
 
-    subtype: str
+    subtype: Subtype
     message: str
     line: int = 0
 
@@ -130,6 +164,12 @@ class ModuleSummary:
     #: the file could not be parsed: no definitions, see ``problems``
     parse_failed: bool = False
     problems: tuple[Problem, ...] = field(default=())
+
+    @classmethod
+    def failed(cls, source: SourceFile, problem: Problem, digest: str = "", *, size: int = 0,
+               lines: int = 0) -> ModuleSummary:
+        """The summary of a file that could not be read or analysed: no keywords, one problem."""
+        return cls(source, digest, lines=lines, size=size, parse_failed=True, problems=(problem,))
 
     @property
     def module(self) -> str:

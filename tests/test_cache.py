@@ -17,7 +17,9 @@ from sphinx_kwindex.find import find_sources
 from sphinx_kwindex.model import SourceFile
 from sphinx_kwindex.runner import analyse_all
 from sphinx_kwindex.runner import cache as cache_module
-from sphinx_kwindex.runner.cache import CACHE_NAME, STALE_TEMP_SECONDS
+from sphinx_kwindex.runner.cache import ANALYSIS, CACHE_NAME
+from sphinx_kwindex import store as store_module
+from sphinx_kwindex.store import STALE_TEMP_SECONDS, Store
 from sphinx_kwindex.runner.pool import INLINE_BELOW
 
 MODULES = {
@@ -144,7 +146,7 @@ def test_removed_files_leave_the_cache(project, tmp_path):
     cache_dir = tmp_path / "cache"
     build(project, cache_dir)
     build(project[:2], cache_dir)
-    assert len(cache_module.AnalysisCache.load(cache_dir).entries) == 2
+    assert len(cache_module.AnalysisCache.load(Store(cache_dir)).entries) == 2
 
 
 def test_no_cache_dir_writes_nothing(project, parsed, tmp_path):
@@ -201,7 +203,7 @@ def test_valid_checksum_but_wrong_content_is_ignored(project, parsed, tmp_path):
     """Even a well-formed file whose pickle holds something else is not trusted."""
     cache_dir = tmp_path / "cache"
     build(project, cache_dir)
-    cache_file(cache_dir).write_bytes(cache_module._encode({("x",): "not a summary"}, cache_module.cache_header()))
+    Store(cache_dir).write(ANALYSIS, {("x",): "not a summary"})
     parsed.clear()
     messages = Messages()
     build(project, cache_dir, messages=messages)
@@ -214,7 +216,7 @@ def test_summaries_with_missing_or_mistyped_fields_are_analysed_again(project, p
 
     cache_dir = tmp_path / "cache"
     expected = build(project, cache_dir)
-    cache = cache_module.AnalysisCache.load(cache_dir)
+    cache = cache_module.AnalysisCache.load(Store(cache_dir))
     keys = sorted(cache.entries)
     # A pickle of ``ModuleSummary.__new__(ModuleSummary)``: an instance with no fields set.
     module, name = b"sphinx_kwindex.model", b"ModuleSummary"
@@ -224,7 +226,7 @@ def test_summaries_with_missing_or_mistyped_fields_are_analysed_again(project, p
     wrong = dict(cache.entries)
     wrong[keys[0]] = fieldless
     wrong[keys[1]] = cache_module._encode_entry(mistyped)
-    cache_file(cache_dir).write_bytes(cache_module._encode(wrong, cache_module.cache_header()))
+    Store(cache_dir).write(ANALYSIS, wrong)
     parsed.clear()
     messages = Messages()
     assert build(project, cache_dir, messages=messages) == expected
@@ -235,10 +237,10 @@ def test_entries_holding_something_else_are_analysed_again(project, parsed, tmp_
     """Well-formed file and keys, but the pickles are not the summaries they claim to be."""
     cache_dir = tmp_path / "cache"
     expected = build(project, cache_dir)
-    entries = cache_module.AnalysisCache.load(cache_dir).entries
+    entries = cache_module.AnalysisCache.load(Store(cache_dir)).entries
     keys = sorted(entries)
     wrong = {keys[0]: pickle.dumps("not a summary"), keys[1]: entries[keys[2]], **{k: entries[k] for k in keys[2:]}}
-    cache_file(cache_dir).write_bytes(cache_module._encode(wrong, cache_module.cache_header()))
+    Store(cache_dir).write(ANALYSIS, wrong)
     parsed.clear()
     messages = Messages()
     assert build(project, cache_dir, messages=messages) == expected
@@ -248,16 +250,19 @@ def test_entries_holding_something_else_are_analysed_again(project, parsed, tmp_
     assert build(project, cache_dir) == expected and parsed == []
 
 
-@pytest.mark.parametrize("constant", ["sphinx_kwindex.__version__", "format", "astroid", "python"])
+@pytest.mark.parametrize("constant", ["sphinx_kwindex.__version__", "format", "analysis code", "astroid", "python"])
 def test_cache_of_other_versions_is_ignored_once_and_rebuilt(project, parsed, tmp_path, monkeypatch, constant):
     cache_dir = tmp_path / "cache"
     expected = build(project, cache_dir)
     if constant == "sphinx_kwindex.__version__":
         monkeypatch.setattr(sphinx_kwindex, "__version__", "999.0")
     elif constant == "format":
-        monkeypatch.setattr(cache_module, "CACHE_FORMAT", cache_module.CACHE_FORMAT + 1)
+        monkeypatch.setattr(store_module, "STORE_FORMAT", store_module.STORE_FORMAT + 1)
+    elif constant == "analysis code":
+        monkeypatch.setattr(cache_module, "ANALYSIS", cache_module.ANALYSIS.__class__(
+            ANALYSIS.filename, ANALYSIS.title, ANALYSIS.loss, lambda: "edited analysis code"))
     else:
-        monkeypatch.setitem(cache_module.RUNTIME, constant, "0.0.1")
+        monkeypatch.setitem(store_module.RUNTIME, constant, "0.0.1")
     parsed.clear()
     messages = Messages()
     assert build(project, cache_dir, messages=messages) == expected
@@ -303,11 +308,11 @@ def test_unreadable_cache_file_is_reported_once(project, tmp_path):
 def test_write_is_atomic_and_old_temporary_files_are_removed(project, tmp_path):
     cache_dir = tmp_path / "cache"
     cache_dir.mkdir()
-    killed = cache_dir / ".kwindex-analysis-killed.tmp"  # a build killed while writing
+    killed = cache_dir / ".kwindex-killed.tmp"  # a build killed while writing
     killed.write_bytes(b"partial")
     old = time.time() - STALE_TEMP_SECONDS - 60
     os.utime(killed, (old, old))
-    running = cache_dir / ".kwindex-analysis-running.tmp"  # a concurrent build writing right now
+    running = cache_dir / ".kwindex-running.tmp"  # a concurrent build writing right now
     running.write_bytes(b"partial")
     build(project, cache_dir)
     assert sorted(path.name for path in cache_dir.iterdir()) == sorted([CACHE_NAME, running.name])
@@ -322,7 +327,7 @@ def test_failed_write_keeps_the_old_cache(project, parsed, tmp_path, monkeypatch
     def killed(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(cache_module.os, "replace", killed)
+    monkeypatch.setattr(store_module.os, "replace", killed)
     messages = Messages()
     build(project, cache_dir, messages=messages)
     assert cache_file(cache_dir).read_bytes() == before
@@ -439,12 +444,15 @@ def test_two_processes_sharing_a_cache_folder_leave_a_usable_cache(tmp_path):
 
 
 def test_a_planted_analysis_cache_cannot_run_code(tmp_path):
-    from sphinx_kwindex.runner.safe_pickle import safe_loads
-
     class Planted:
         def __reduce__(self):
             return (os.system, ("touch " + str(tmp_path / "PWNED"),))
 
     with pytest.raises(pickle.UnpicklingError):
-        safe_loads(pickle.dumps({"entries": Planted()}))
+        store_module.loads(pickle.dumps({"entries": Planted()}))
+    # A whole store file with a valid header and checksum around the planted payload.
+    Store(tmp_path / "cache").write(ANALYSIS, None, payload=pickle.dumps({("k",): Planted()}))
+    said = []
+    assert Store(tmp_path / "cache", said.append).read(ANALYSIS) is None
+    assert len(said) == 1 and "is not allowed" in said[0]
     assert not (tmp_path / "PWNED").exists()

@@ -1,14 +1,17 @@
-"""``kwindex.json`` written from per-module parts is exactly the whole export encoded at once."""
+"""``kwindex.json``: the whole export, written only when its inputs change, readable by others."""
 
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 from sphinx_kwindex.analyse import analyse
-from sphinx_kwindex.glue.export import EXPORT_CACHE, export_fingerprint, kwindex_data, write_kwindex_json
+from sphinx_kwindex.glue.export import export_fingerprint, kwindex_data, write_kwindex_json
 from sphinx_kwindex.model import SourceFile
-from sphinx_kwindex.project import ProjectIndex
+from sphinx_kwindex.pipeline import ProjectState
+from sphinx_kwindex.project.index import ProjectIndex
 
 SOURCES = {
     "app.engine": "from app.helpers import retry\n\ndef run():\n    '''Run «it».'''\n    return retry()\n",
@@ -40,27 +43,22 @@ def whole(index, domain, fingerprint: str) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def test_parts_give_the_whole_export_fresh_and_after_changes(tmp_path):
-    out, cache = tmp_path / "html", tmp_path / "cache"
+def state_of(index: ProjectIndex, fingerprint: str) -> ProjectState:
+    return ProjectState(index, (), fingerprint)
+
+
+def test_the_export_is_written_once_per_content_and_readable_by_others(tmp_path):
+    out = tmp_path / "html"
     out.mkdir()
     index, domain = project(SOURCES), Pages({"app.engine": "api/engine"})
-    assert write_kwindex_json(out, index, domain, "one", cache)
+    assert write_kwindex_json(out, state_of(index, "one"), domain)
     assert (out / "kwindex.json").read_text() == whole(index, domain, "one")
-    assert (cache / EXPORT_CACHE).exists()
-    # An edit, a module moving to another page, a new module: parts reused where unchanged.
-    edited = dict(SOURCES, **{"app.helpers": "def retry():\n    return 4\n\ndef again():\n    pass\n",
-                              "app.new": "import app.cli\n"})
-    index, domain = project(edited), Pages({"app.engine": "api/other", "app.cli": "api/cli"})
-    assert write_kwindex_json(out, index, domain, "two", cache)
-    assert (out / "kwindex.json").read_text() == whole(index, domain, "two")
-    assert not write_kwindex_json(out, index, domain, "two", cache)  # same content: not written again
-
-
-def test_a_damaged_parts_cache_is_not_used(tmp_path):
-    out, cache = tmp_path / "html", tmp_path / "cache"
-    out.mkdir()
-    cache.mkdir()
-    (cache / EXPORT_CACHE).write_bytes(b"\x80\x04garbage")
-    index, domain = project(SOURCES), Pages({})
-    assert write_kwindex_json(out, index, domain, "one", cache)
-    assert (out / "kwindex.json").read_text() == whole(index, domain, "one")
+    assert not write_kwindex_json(out, state_of(index, "one"), domain)  # same inputs: not written again
+    # A module moving to another page changes the export, though the project did not change.
+    moved = Pages({"app.engine": "api/other"})
+    assert write_kwindex_json(out, state_of(index, "one"), moved)
+    assert json.loads((out / "kwindex.json").read_text())["modules"]["app.engine"]["docname"] == "api/other"
+    # Created as open() would create it: the umask decides (a web server may read it).
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE((out / "kwindex.json").stat().st_mode) == 0o666 & ~umask

@@ -22,7 +22,7 @@ from sphinx_kwindex import analyse as analyse_module
 from sphinx_kwindex.analyse import MAX_SOURCE_BYTES, analyse, analyse_file
 from sphinx_kwindex.find import find_sources
 from sphinx_kwindex.model import ModuleSummary, SourceFile
-from sphinx_kwindex.project import ProjectIndex
+from sphinx_kwindex.project.index import ProjectIndex
 
 NEWER = sys.version_info >= (3, 12)
 
@@ -598,7 +598,7 @@ def test_review_cases_except_star_and_relative_imports_above_the_top():
 
 
 def test_git_quoted_paths_decode_without_raising():
-    from sphinx_kwindex.related.history import _unquote
+    from sphinx_kwindex.project.related.history import _unquote
 
     assert _unquote('"\u540d\u524d\\ty.py"') == "\u540d\u524d\ty.py"
     assert _unquote('"caf\\303\\251\\t.py"') == "caf\u00e9\t.py"

@@ -33,7 +33,7 @@ def test_editing_a_module_rereads_exactly_the_pages_that_show_it(tmp_path):
 
 
 def test_a_second_build_by_the_same_application_sees_the_edit(tmp_path):
-    """The project is let go after a build (memory, exit time) and indexed again by the next one."""
+    """A later build by the same application (no builder-inited) indexes the project again."""
     from sphinx.testing.util import SphinxTestApp
 
     srcdir = copy_root("basic", tmp_path)

@@ -7,8 +7,8 @@ from pathlib import Path
 from sphinx_kwindex.analyse import analyse
 from sphinx_kwindex.glue.generate import plan_pages
 from sphinx_kwindex.model import SourceFile
-from sphinx_kwindex.project import ProjectIndex
-from sphinx_kwindex.project_keywords import keyword_groups
+from sphinx_kwindex.project.index import ProjectIndex
+from sphinx_kwindex.project.keywords import keyword_groups
 
 
 def project(files: dict[str, str]) -> ProjectIndex:

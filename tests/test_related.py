@@ -12,7 +12,7 @@ import pytest
 
 from sphinx_kwindex.analyse import analyse_file
 from sphinx_kwindex.find import find_sources
-from sphinx_kwindex.related import (
+from sphinx_kwindex.project.related import (
     CoChange,
     ProjectGraph,
     RelatedFile,
@@ -20,7 +20,7 @@ from sphinx_kwindex.related import (
     rank_related,
     read_cochange,
 )
-from sphinx_kwindex.related.identifiers import words_of
+from sphinx_kwindex.project.related.identifiers import words_of
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

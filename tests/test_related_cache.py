@@ -12,18 +12,33 @@ from hypothesis import strategies as st
 
 from sphinx_kwindex.analyse import analyse
 from sphinx_kwindex.model import SourceFile
-from sphinx_kwindex.project import ProjectIndex
-from sphinx_kwindex.project_keywords import keyword_groups
-from sphinx_kwindex.related import CoChange, RelatedWeights
-from sphinx_kwindex.runner.related_cache import (
-    KEYWORDS_NAME,
-    RELATED_NAME,
-    load_keyword_groups,
-    load_related,
-    project_fingerprint,
-    save_keyword_groups,
-    save_related,
-)
+from sphinx_kwindex.project.index import ProjectIndex
+from sphinx_kwindex.project.keywords import keyword_groups
+from sphinx_kwindex.project.related import CoChange, RelatedWeights
+from sphinx_kwindex.pipeline import KEYWORD_PAGES, RANKING, _valid_rows, _valid_saved_ranking, project_fingerprint
+from sphinx_kwindex.project.keywords import KeywordGroup
+from sphinx_kwindex.store import Store
+
+RELATED_NAME = RANKING.filename
+KEYWORDS_NAME = KEYWORD_PAGES.filename
+
+
+# The pipeline's reads and writes of these two store entries, one at a time.
+def save_related(folder, fingerprint, state, info):
+    Store(folder, info).write(RANKING, (fingerprint, state))
+
+
+def load_related(folder):
+    return Store(folder).read(RANKING, check=_valid_saved_ranking)
+
+
+def save_keyword_groups(folder, fingerprint, groups, info):
+    Store(folder, info).write(KEYWORD_PAGES, tuple(g.as_row() for g in groups), key=fingerprint)
+
+
+def load_keyword_groups(folder, fingerprint):
+    rows = Store(folder).read(KEYWORD_PAGES, key=fingerprint, check=_valid_rows)
+    return None if rows is None else [KeywordGroup.from_row(row) for row in rows]
 
 SOURCES = {
     "app.engine": "from app.helpers import retry\n\ndef run():\n    return retry()\n",
@@ -104,8 +119,8 @@ def test_a_history_with_other_per_file_counts_ranks_everything():
 def test_planted_states_with_wrong_content_are_not_used(tmp_path):
     import dataclasses
 
-    from sphinx_kwindex.related import RelatedFile
-    from sphinx_kwindex.related.incremental import RankState
+    from sphinx_kwindex.project.related import RelatedFile
+    from sphinx_kwindex.project.related.incremental import RankState
 
     def planted(state) -> object:
         save_related(tmp_path, "key", state, print)
@@ -154,9 +169,10 @@ def test_a_planted_pickle_cannot_run_code(tmp_path):
         def __reduce__(self):
             return (os.system, ("touch " + str(tmp_path / "PWNED"),))
 
-    (tmp_path / RELATED_NAME).write_bytes(pickle.dumps((4, "key", Planted())))
+    store = Store(tmp_path)
+    store.write(RANKING, None, payload=pickle.dumps(("key", Planted())))
     assert load_related(tmp_path) is None
-    (tmp_path / KEYWORDS_NAME).write_bytes(b"4:key\n" + pickle.dumps(Planted()))
+    store.write(KEYWORD_PAGES, None, key="key", payload=pickle.dumps(Planted()))
     assert load_keyword_groups(tmp_path, "key") is None
     assert not (tmp_path / "PWNED").exists()
 
@@ -221,7 +237,7 @@ def test_another_astroid_or_python_changes_the_code_digest(monkeypatch):
     """Summaries depend on the parser and interpreter, so everything keyed by the code digest does too."""
     import astroid
 
-    from sphinx_kwindex import code_version
+    from sphinx_kwindex import fingerprint as code_version
 
     code_version.code_digest.cache_clear()
     base = code_version.code_digest()

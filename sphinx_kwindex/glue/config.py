@@ -11,8 +11,10 @@ from pathlib import Path
 from sphinx.errors import ConfigError
 
 from sphinx_kwindex.model import KINDS
-from sphinx_kwindex.related import RelatedWeights
-from sphinx_kwindex.related.history import DEFAULT_MAX_COMMITS
+from sphinx_kwindex.pipeline import ProjectSettings
+from sphinx_kwindex.project.related import RelatedWeights
+from sphinx_kwindex.project.related.history import DEFAULT_MAX_COMMITS
+from sphinx_kwindex.views import SECTIONS
 
 #: (name, default, rebuild, types) of every configuration value.
 CONFIG_VALUES = (
@@ -32,9 +34,6 @@ CONFIG_VALUES = (
     ("kwindex_jobs", None, "", (int, type(None))),
     ("kwindex_cache_dir", None, "", (str, type(None))),
 )
-
-#: What a page can show for a module, in page order.
-SECTIONS = ("facts", "contents", "keywords", "related")
 
 SOURCE_URL_FIELDS = ("path", "line", "module")
 
@@ -78,15 +77,8 @@ class KwindexSettings:
         source_url = config.kwindex_source_url
         if source_url is not None:
             _check_source_url(source_url)
-        kinds = _string_list(config, "kwindex_kinds", f"a list drawn from {', '.join(KINDS)}")
-        unknown = [kind for kind in kinds if kind not in KINDS]
-        if unknown:
-            raise ConfigError(f"kwindex_kinds: unknown kind(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(KINDS)}")
-        sections = _string_list(config, "kwindex_sections", f"a list drawn from {', '.join(SECTIONS)}")
-        try:
-            sections = parse_sections(" ".join(sections))
-        except ValueError as exc:
-            raise ConfigError(f"kwindex_sections: {exc}") from None
+        kinds = _choices(config, "kwindex_kinds", "kind", KINDS, empty=True)
+        sections = _choices(config, "kwindex_sections", "section", SECTIONS, empty=True)
         related_limit = _count(config, "kwindex_related_limit", "the most related files a page lists")
         history = _count(config, "kwindex_history_max_commits", "the most git commits read (0: no history)")
         raw_weights = config.kwindex_related_weights
@@ -117,19 +109,39 @@ class KwindexSettings:
             jobs, (Path(confdir) / cache_dir).resolve() if cache_dir else None,
         )
 
+    def project_settings(self, skip: tuple[Path, ...], exclude: tuple[str, ...], cache_dir: Path) -> ProjectSettings:
+        """What the pipeline takes: these settings, plus the folders and files the build never indexes."""
+        return ProjectSettings(
+            roots=self.paths, exclude=(*self.exclude, *exclude), skip=skip, jobs=self.jobs,
+            cache_dir=self.cache_dir or cache_dir, weights=self.weights, related_limit=self.related_limit,
+            history_max_commits=self.history_max_commits, keyword_pages=self.generate is not None,
+        )
+
     def source_link(self, path: str, line: int, module: str = "") -> str | None:
         if not self.source_url:
             return None
         return self.source_url.format(path=quote(path), line=max(line, 1), module=module)
 
 
+def parse_choices(text: str, allowed: tuple[str, ...], what: str, *, empty: bool = False) -> tuple[str, ...]:
+    """``class, function`` -> ('class', 'function'), each drawn from ``allowed``; raises ValueError naming
+    what is allowed (an empty list too, unless ``empty``)."""
+    chosen = tuple(part.strip() for part in text.replace(",", " ").split() if part.strip())
+    unknown = [choice for choice in chosen if choice not in allowed]
+    if unknown or not (chosen or empty):
+        raise ValueError(f"unknown {what}(s) {', '.join(map(repr, unknown)) or '(none given)'}; "
+                         f"allowed: {', '.join(allowed)}")
+    return chosen
+
+
 def parse_kinds(text: str) -> tuple[str, ...]:
-    """``class, function`` -> ('class', 'function'); raises ValueError naming what is allowed."""
-    kinds = tuple(part.strip() for part in text.replace(",", " ").split() if part.strip())
-    unknown = [kind for kind in kinds if kind not in KINDS]
-    if unknown or not kinds:
-        raise ValueError(f"unknown kind(s) {', '.join(map(repr, unknown)) or '(none given)'}; allowed: {', '.join(KINDS)}")
-    return kinds
+    """The ``:kinds:`` of the directive."""
+    return parse_choices(text, KINDS, "kind")
+
+
+def parse_sections(text: str) -> tuple[str, ...]:
+    """The ``:sections:`` of the directive (may be empty: only the module's anchor)."""
+    return parse_choices(text, SECTIONS, "section", empty=True)
 
 
 def _generate_folder(value: object) -> str | None:
@@ -145,15 +157,6 @@ def _generate_folder(value: object) -> str | None:
     ):
         raise ConfigError(f"kwindex_generate must be {allowed}, without '..', leading '.' or '_', not {value!r}")
     return "/".join(parts)
-
-
-def parse_sections(text: str) -> tuple[str, ...]:
-    """``keywords, related`` -> ('keywords', 'related'); raises ValueError naming what is allowed."""
-    sections = tuple(part.strip() for part in text.replace(",", " ").split() if part.strip())
-    unknown = [section for section in sections if section not in SECTIONS]
-    if unknown:
-        raise ValueError(f"unknown section(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(SECTIONS)}")
-    return sections
 
 
 def parse_count(text: str) -> int:
@@ -172,6 +175,14 @@ def _count(config, name: str, meaning: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ConfigError(f"{name} must be a whole number >= 0 ({meaning}), not {value!r}")
     return value
+
+
+def _choices(config, name: str, what: str, allowed: tuple[str, ...], *, empty: bool = False) -> tuple[str, ...]:
+    values = _string_list(config, name, f"a list drawn from {', '.join(allowed)}")
+    try:
+        return parse_choices(" ".join(values), allowed, what, empty=empty)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
 
 
 def _string_list(config, name: str, allowed: str) -> list[str]:

@@ -5,18 +5,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from docutils.parsers.rst import directives
-from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from sphinx_kwindex.glue.config import parse_count, parse_kinds, parse_sections
+from sphinx_kwindex.glue.sections import place_keyword_page, place_module_sections
+from sphinx_kwindex.glue.warnings import warn
+from sphinx_kwindex.model import Subtype
 from sphinx_kwindex.render import unknown_module_note
+from sphinx_kwindex.views import digest_of
 
 if TYPE_CHECKING:
     from docutils import nodes
 
-    from sphinx_kwindex.glue.extension import KwindexExtension
-
-logger = logging.getLogger(__name__)
+    from sphinx_kwindex.glue.events import Kwindex
 
 
 class KwindexDirective(SphinxDirective):
@@ -32,24 +33,24 @@ class KwindexDirective(SphinxDirective):
         "related-limit": directives.unchanged_required,
     }
     #: set by :func:`make_directive` for each Sphinx application
-    extension: ClassVar[KwindexExtension]
+    kwindex: ClassVar[Kwindex]
 
     def run(self) -> list[nodes.Node]:
         module = self.arguments[0]
-        settings = self.extension.settings
-        kinds = self.option("kinds", parse_kinds, settings.kinds)
-        sections = self.option("sections", parse_sections, settings.sections)
-        related_limit = self.option("related-limit", parse_count, settings.related_limit)
-        if module not in self.extension.index and not self.extension.index.is_folder(module):
-            logger.warning(
-                "kwindex directive: unknown module %r (not found under kwindex_paths)",
-                module, type="kwindex", subtype="unknown-module", location=self.get_location(),
-            )
-            self.env.domains["kwindex"].note_missing(self.env.docname, module)
-            return [unknown_module_note(module)]
-        return self.extension.render_module(
-            module, self.env, self.state.document, kinds=kinds, sections=sections, related_limit=related_limit
+        settings = self.kwindex.settings
+        request = self.kwindex.request(
+            self.option("sections", parse_sections, settings.sections),
+            self.option("kinds", parse_kinds, settings.kinds),
+            self.option("related-limit", parse_count, settings.related_limit),
         )
+        index = self.kwindex.index
+        if module not in index and not index.is_folder(module):
+            warn(f"kwindex directive: unknown module {module!r} (not found under kwindex_paths)",
+                 Subtype.UNKNOWN_MODULE, self.get_location())
+            # Recorded with what it shows now (nothing), so the page is re-read when the module appears.
+            self.env.domains["kwindex"].note_module(self.env.docname, module, None, digest_of(()), tuple(request))
+            return [unknown_module_note(module)]
+        return place_module_sections(self.kwindex, module, request, self.env, self.state.document)
 
     def option(self, name: str, parse, default):
         """An option's parsed value; a bad one is a located warning and the default."""
@@ -58,17 +59,14 @@ class KwindexDirective(SphinxDirective):
         try:
             return parse(self.options[name] or "")
         except ValueError as exc:
-            logger.warning(
-                "kwindex directive: bad :%s: value %r: %s; using the default",
-                name, self.options[name], exc,
-                type="kwindex", subtype="bad-option", location=self.get_location(),
-            )
+            warn(f"kwindex directive: bad :{name}: value {self.options[name]!r}: {exc}; using the default",
+                 Subtype.BAD_OPTION, self.get_location())
             return default
 
 
-def make_directive(extension: KwindexExtension) -> type[KwindexDirective]:
+def make_directive(kwindex: Kwindex) -> type[KwindexDirective]:
     """The directive class bound to one application's extension state."""
-    return type("KwindexDirective", (KwindexDirective,), {"extension": extension})
+    return type("KwindexDirective", (KwindexDirective,), {"kwindex": kwindex})
 
 
 class KeywordIndexDirective(SphinxDirective):
@@ -78,19 +76,16 @@ class KeywordIndexDirective(SphinxDirective):
     required_arguments = 0
     optional_arguments = 1
     has_content = False
-    extension: ClassVar[KwindexExtension]
+    kwindex: ClassVar[Kwindex]
 
     def run(self) -> list[nodes.Node]:
         key = self.arguments[0] if self.arguments else None
-        known = {group.key for group in self.extension.groups}
-        if key is not None and key not in known:
-            logger.warning(
-                "kwindex-keywords directive: no keyword index page %r (kwindex_generate makes them)",
-                key, type="kwindex", subtype="unknown-keyword-page", location=self.get_location(),
-            )
-        return self.extension.render_keyword_pages(key, self.env, self.state.document)
+        if key is not None and self.kwindex.keyword_view(key) is None:
+            warn(f"kwindex-keywords directive: no keyword index page {key!r} (kwindex_generate makes them)",
+                 Subtype.UNKNOWN_KEYWORD_PAGE, self.get_location())
+        return place_keyword_page(self.kwindex, key, self.env, self.state.document)
 
 
-def make_keyword_index_directive(extension: KwindexExtension) -> type[KeywordIndexDirective]:
+def make_keyword_index_directive(kwindex: Kwindex) -> type[KeywordIndexDirective]:
     """The keyword-index directive class bound to one application's extension state."""
-    return type("KeywordIndexDirective", (KeywordIndexDirective,), {"extension": extension})
+    return type("KeywordIndexDirective", (KeywordIndexDirective,), {"kwindex": kwindex})

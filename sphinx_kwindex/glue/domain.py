@@ -14,9 +14,10 @@ from sphinx.domains import Domain
 class KwindexDomain(Domain):
     name = "kwindex"
     label = "Keyword index"
-    data_version = 4
-    #: docs: {docname: {"modules": {module or "@keywords:KEY": (node_id, render_digest, related_limit, sections)},
+    data_version = 5
+    #: docs: {docname: {"modules": {module or "@keywords:KEY": (node_id, digest of its views, request)},
     #:                  "keywords": {module: ((qualname, node_id, kind), ...)}}}
+    #: (a request is what the page asked to show: (sections, kinds, related limit); () for keyword pages)
     #: (tuples of strings: the collector stops tracking them, and a PyTorch build holds 110,000)
     initial_data: dict[str, Any] = {"docs": {}}
 
@@ -28,19 +29,16 @@ class KwindexDomain(Domain):
     def docs(self) -> dict[str, dict]:
         return self.data["docs"]
 
-    def note_module(
-        self, docname: str, module: str, node_id: str | None, digest: str, limit: int = 0, sections=(), anchors=()
-    ) -> None:
-        """Record that ``docname`` shows ``module`` (``anchors``: qualname, id, kind)."""
-        doc = self.docs.setdefault(docname, {"modules": {}, "keywords": {}})
-        doc["modules"][module] = (node_id, digest, limit, tuple(sections))
-        doc["keywords"][module] = tuple(tuple(anchor) for anchor in anchors)
-        self._lookup = None
+    def note_module(self, docname: str, module: str, node_id: str | None, digest: str, request: tuple = (),
+                    anchors=()) -> None:
+        """Record that ``docname`` shows ``module`` (``anchors``: qualname, id, kind) as ``request`` asked.
 
-    def note_missing(self, docname: str, module: str) -> None:
-        """Record that ``docname`` asked for a module that is not there (re-read when it appears)."""
+        A module the page asked for but the project lacks is recorded with no id, so the
+        page is re-read when the module appears.
+        """
         doc = self.docs.setdefault(docname, {"modules": {}, "keywords": {}})
-        doc["modules"].setdefault(module, (None, "missing", 0, ()))
+        doc["modules"][module] = (node_id, digest, request)
+        doc["keywords"][module] = tuple(tuple(anchor) for anchor in anchors)
         self._lookup = None
 
     def clear_doc(self, docname: str) -> None:
@@ -53,12 +51,9 @@ class KwindexDomain(Domain):
                 self.docs[docname] = otherdata["docs"][docname]
         self._lookup = None
 
-    def shown_digests(self) -> dict[str, dict[str, tuple[str, int, tuple[str, ...]]]]:
-        """{docname: {module: (render digest, related limit, sections)}} for deciding what to re-read."""
-        return {
-            docname: {m: (v[1], v[2], tuple(v[3])) for m, v in doc["modules"].items()}
-            for docname, doc in self.docs.items()
-        }
+    def shown(self) -> dict[str, dict[str, tuple[str, tuple]]]:
+        """{docname: {module: (digest of its views, request)}} for deciding what to re-read."""
+        return {docname: {m: (v[1], v[2]) for m, v in doc["modules"].items()} for docname, doc in self.docs.items()}
 
     def _index(self) -> tuple[dict, dict]:
         if self._lookup is None:

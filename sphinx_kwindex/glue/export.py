@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
 import re
+from collections.abc import Callable
 from pathlib import Path
 
-from sphinx_kwindex.atomic import write_atomic
-from sphinx_kwindex.code_version import code_digest
-from sphinx_kwindex.project import ProjectIndex
-from sphinx_kwindex.runner.safe_pickle import safe_loads
+from sphinx_kwindex.pipeline import ProjectSettings, ProjectState
+from sphinx_kwindex.project.index import ProjectIndex
+from sphinx_kwindex.store import write_atomic
 
 JSON_VERSION = 1
-#: Each module's part of the last export, with what it was made from (in the cache folder).
-EXPORT_CACHE = "kwindex-export.cache"
-_PARTS_FORMAT = 1
 
 
 def kwindex_data(index: ProjectIndex, domain, fingerprint: str = "") -> dict:
@@ -50,7 +46,7 @@ def module_data(name: str, index: ProjectIndex, location: tuple[str, str] | None
 
 
 def export_fingerprint(index: ProjectIndex, domain, project_fingerprint: str) -> str:
-    """Changes whenever the export's content may: the project, and which page shows which module."""
+    """Changes whenever the export's inputs may: the project, and which page shows which module."""
     hasher = hashlib.blake2b(project_fingerprint.encode(), digest_size=16)
     for name in index.modules:
         location = domain.module_location(name)
@@ -58,74 +54,21 @@ def export_fingerprint(index: ProjectIndex, domain, project_fingerprint: str) ->
     return hasher.hexdigest()
 
 
-def write_kwindex_json(
-    outdir: Path, index: ProjectIndex, domain, project_fingerprint: str, cache_dir: Path | None = None
-) -> bool:
-    """Write ``outdir/kwindex.json`` atomically, unless it already holds exactly this content.
+def write_kwindex_json(outdir: Path, state: ProjectState, domain, settings: ProjectSettings | None = None,
+                       info: Callable[[str], None] = lambda message: None) -> bool:
+    """Write ``outdir/kwindex.json`` atomically, unless it already holds the export of exactly these inputs.
 
     Compact, so the standard library's C encoder writes it (on PyTorch: 20 MB in
-    a second instead of several). Each module's part is kept in ``cache_dir``
-    with what it was made from, so a build after an edit encodes only the
-    modules whose part changed (the text is what encoding everything at once
-    gives). Returns whether the file was written.
+    well under a second). Returns whether the file was written.
     """
     target = outdir / "kwindex.json"
-    fingerprint = export_fingerprint(index, domain, project_fingerprint)
+    fingerprint = export_fingerprint(state.index, domain, state.fingerprint)
     if _stored_fingerprint(target) == fingerprint:
         return False
-    previous = _load_parts(cache_dir) if cache_dir is not None else {}
-    parts: dict[str, tuple[str, str]] = {}
-    for name in index.modules:
-        location = domain.module_location(name)
-        key = _part_key(name, index, location)
-        old = previous.get(name)
-        if old is not None and old[0] == key:
-            parts[name] = old
-        else:
-            # json.dumps, not json.dump: only the one-shot encoder is the C one (4 s vs 0.5 s on PyTorch).
-            parts[name] = (key, _dumps(module_data(name, index, location)))
-    body = ",".join(f"{_dumps(name)}:{part}" for name, (_, part) in parts.items())
-    head = _dumps({"version": JSON_VERSION, "fingerprint": fingerprint})[:-1]
-    write_atomic(target, f'{head},"modules":{{{body}}}}}\n', suffix=".json")
-    if cache_dir is not None and parts != previous:
-        _save_parts(cache_dir, parts)
+    # json.dumps, not json.dump: only the one-shot encoder is the C one (4 s vs 0.5 s on PyTorch).
+    text = json.dumps(kwindex_data(state.index, domain, fingerprint), ensure_ascii=False, separators=(",", ":"))
+    write_atomic(target, text + "\n")
     return True
-
-
-def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _part_key(name: str, index: ProjectIndex, location: tuple[str, str] | None) -> str:
-    """Changes whenever a module's part of the export may (its file, its page, its related files)."""
-    summary = index.modules[name]
-    parts = [summary.digest, summary.path, str(summary.source.is_package), str(summary.source.is_test),
-             location[0] if location else ""]
-    parts += [f"{e.module}:{index.modules[e.module].path}:{e.score}:{e.reasons}" for e in index.related(name)]
-    return hashlib.blake2b("\0".join(parts).encode(), digest_size=12).hexdigest()
-
-
-def _load_parts(cache_dir: Path) -> dict[str, tuple[str, str]]:
-    try:
-        form, code, parts = safe_loads((cache_dir / EXPORT_CACHE).read_bytes())
-    except Exception:  # noqa: BLE001 (a damaged cache is simply not used)
-        return {}
-    if form != _PARTS_FORMAT or code != code_digest() or not isinstance(parts, dict):
-        return {}
-    valid = all(
-        isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, str) for v in value)
-        for value in parts.values()
-    )
-    return parts if valid else {}
-
-
-def _save_parts(cache_dir: Path, parts: dict[str, tuple[str, str]]) -> None:
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        blob = pickle.dumps((_PARTS_FORMAT, code_digest(), parts), protocol=pickle.HIGHEST_PROTOCOL)
-        write_atomic(cache_dir / EXPORT_CACHE, blob, prefix=".kwindex-export-")
-    except OSError:
-        pass  # only a slower export next time; the caches' own messages say when the folder is unwritable
 
 
 def _stored_fingerprint(target: Path) -> str | None:

@@ -14,9 +14,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sphinx_kwindex.atomic import write_atomic
-from sphinx_kwindex.project import ProjectIndex
-from sphinx_kwindex.project_keywords import KeywordGroup
+from sphinx_kwindex.store import write_atomic
+from sphinx_kwindex.project.index import ProjectIndex
+from sphinx_kwindex.project.keywords import KeywordGroup
 
 MANIFEST = ".kwindex-manifest.json"
 #: First line of every generated page: with it a page is known as ours even if the manifest is lost.
@@ -120,6 +120,13 @@ def _page(title: str, body: str, children: list[str], extra: list[str] = (), hid
         lines += [f"   {entry}" for entry in entries]
         lines.append("")
     return "\n".join(lines)
+
+
+def pages_added_or_removed(folder: Path, pages: dict[str, str]) -> bool:
+    """Would :func:`sync_pages` add or remove a page (of those this extension wrote)?"""
+    ours, _ = _read_manifest(folder)
+    planned = {relpath for relpath in pages if relpath in ours or not (folder / relpath).exists()}
+    return planned != ours
 
 
 def sync_pages(folder: Path, pages: dict[str, str], order: list[str] = ()) -> SyncReport:

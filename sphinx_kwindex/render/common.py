@@ -1,4 +1,4 @@
-"""What every renderer shares: the context it renders in (links, anchors, source URLs) and wording."""
+"""What every renderer shares: the context it renders in (links, anchors, source URLs) and small nodes."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from docutils import nodes
-
-from sphinx_kwindex.model import KINDS
 
 #: Section titles, by section name, in page order.
 SECTION_TITLES = {
@@ -35,7 +33,9 @@ class Linker(Protocol):
     def definition(self, module: str, qualname: str, anchor: str, url: str | None, contnode: nodes.Node) -> nodes.Node:
         """A definition shown on this page: its documentation, else its source, else its own entry."""
 
-    def imported(self, target: str, is_module: bool, contnode: nodes.Node) -> nodes.Node: ...
+    def imported(self, target: str, is_module: bool, project_target: tuple[str, str] | None,
+                 contnode: nodes.Node) -> nodes.Node:
+        """An imported name: its project module or keyword when ``project_target`` is set, else outside."""
 
     def page(self, docname: str, contnode: nodes.Node) -> nodes.Node: ...
 
@@ -52,17 +52,9 @@ class RenderContext:
     anchor: Callable[[str, str], str]
     #: (project-relative path, line) -> URL of the source, or None
     source_url: Callable[[str, int], str | None]
-    kinds: tuple[str, ...] = KINDS
 
     def module_link(self, module: str) -> nodes.Node:
         return self.links.module(module, nodes.literal("", module, classes=["kwindex-name"]))
-
-
-def count_of(count: int, noun: str) -> str:
-    """``1 class``, ``2 classes``."""
-    if count == 1:
-        return f"1 {noun}"
-    return f"{count:,} {noun}es" if noun.endswith(("ss", "sh", "ch")) else f"{count:,} {noun}s"
 
 
 def text(value: str, classes: tuple[str, ...] = ()) -> nodes.inline:

@@ -1,4 +1,4 @@
-"""The pages of the project keyword index: letter navigation and one group of keywords."""
+"""The pages of the project keyword index: letter navigation and one page of keywords."""
 
 from __future__ import annotations
 
@@ -6,48 +6,49 @@ from itertools import groupby
 
 from docutils import nodes
 
-from sphinx_kwindex.project_keywords import KeywordGroup
-from sphinx_kwindex.render.common import RenderContext, count_of
+from sphinx_kwindex.model import count_of
+from sphinx_kwindex.render.common import RenderContext
+from sphinx_kwindex.views import KeywordFrontView, KeywordPageLink, KeywordPageView
 
 
-def render_navigation(groups: list[KeywordGroup], docname_of, current: str | None, ctx: RenderContext) -> nodes.paragraph:
+def render_navigation(pages: tuple[KeywordPageLink, ...], current: str | None, ctx: RenderContext) -> nodes.paragraph:
     """``A · B · Ca – Co · ...``: every page of the index, the current one not linked."""
     para = nodes.paragraph(classes=["kwindex-letters"])
-    for i, group in enumerate(groups):
+    for i, page in enumerate(pages):
         if i:
             para += nodes.Text(" · ")
-        if group.key == current:
-            para += nodes.strong("", group.title)
+        if page.key == current:
+            para += nodes.strong("", page.title)
         else:
-            para += ctx.links.page(docname_of(group.key), nodes.inline("", group.title))
+            para += ctx.links.page(page.docname, nodes.inline("", page.title))
     return para
 
 
-def render_overview(groups: list[KeywordGroup], docname_of, ctx: RenderContext) -> list[nodes.Node]:
+def render_keyword_front(view: KeywordFrontView, ctx: RenderContext) -> list[nodes.Node]:
     """The index's front page: how many keywords, and a link per page with its size."""
-    total = sum(len(group.entries) for group in groups)
+    total = sum(page.size for page in view.pages)
     intro = nodes.paragraph(
         "", f"{count_of(total, 'definition')} of the project (classes, functions, methods, attributes and "
         "variables), alphabetically by name, leading underscores ignored."
     )
     items = nodes.bullet_list(classes=["kwindex-letter-pages"])
-    for group in groups:
-        para = nodes.paragraph("", "", ctx.links.page(docname_of(group.key), nodes.inline("", group.title)))
-        para += nodes.Text(f": {count_of(len(group.entries), 'keyword')}")
+    for page in view.pages:
+        para = nodes.paragraph("", "", ctx.links.page(page.docname, nodes.inline("", page.title)))
+        para += nodes.Text(f": {count_of(page.size, 'keyword')}")
         items += nodes.list_item("", para)
-    return [render_navigation(groups, docname_of, None, ctx), intro, items]
+    return [render_navigation(view.pages, None, ctx), intro, items]
 
 
-def render_group(group: KeywordGroup, groups: list[KeywordGroup], docname_of, ctx: RenderContext) -> list[nodes.Node]:
+def render_keyword_page(view: KeywordPageView, ctx: RenderContext) -> list[nodes.Node]:
     """One page of the index: each name with every definition of it (kind, qualified name, module).
 
     A page holds up to 1500 keywords (75,000 on PyTorch in all), so an entry is a few
     nodes: the name, linked to its definition's entry, and one text. A name defined
     several times lists each definition by its qualified name, linked the same way.
     """
-    result: list[nodes.Node] = [render_navigation(groups, docname_of, group.key, ctx)]
+    result: list[nodes.Node] = [render_navigation(view.pages, view.key, ctx)]
     items = nodes.bullet_list(classes=["kwindex-project-keywords"])
-    for name, same_name in groupby(group.entries, key=lambda e: e.name):
+    for name, same_name in groupby(view.entries, key=lambda e: e.name):
         same_name = list(same_name)
         item = nodes.list_item("", ids=[ctx.anchor("kwname", name)])
         if len(same_name) == 1:

@@ -1,6 +1,6 @@
-"""Analyse a whole project: results from the cache first, the rest inline or in a process pool.
+"""Stage 2 for a whole project: summaries from the analysis cache first, the rest inline or in a pool.
 
-No Sphinx here: the glue passes a ``progress`` wrapper and an ``info`` callable.
+No Sphinx here: the caller passes a ``progress`` wrapper and a store whose ``info`` says what happened.
 """
 
 from __future__ import annotations
@@ -9,13 +9,14 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from sphinx_kwindex.analyse import content_digest
+from sphinx_kwindex.fingerprint import content_digest
 from sphinx_kwindex.gc_pause import gc_paused
 from sphinx_kwindex.model import ModuleSummary, SourceFile
-from sphinx_kwindex.runner.cache import CACHE_FORMAT, AnalysisCache
+from sphinx_kwindex.runner.cache import AnalysisCache
 from sphinx_kwindex.runner.pool import analyse_files
+from sphinx_kwindex.store import Store
 
-__all__ = ["CACHE_FORMAT", "AnalysisCache", "analyse_all", "analyse_files"]
+__all__ = ["AnalysisCache", "analyse_all", "analyse_files"]
 
 T = TypeVar("T")
 
@@ -31,10 +32,10 @@ def analyse_all(
     """Summaries of ``files``, in their order; only files missing from the cache are parsed.
 
     ``jobs`` > 1 analyses the misses in a pool of that many processes; ``cache_dir``
-    None disables the cache. ``progress(items, count)`` wraps the stream of new
-    summaries (each has ``.module``, like a :class:`SourceFile`), e.g. with
-    Sphinx's ``status_iterator``. Cache problems are reported through ``info``,
-    once each, and never raise.
+    (the store's folder) None disables the cache. ``progress(items, count)`` wraps the
+    stream of new summaries (each has ``.module``, like a :class:`SourceFile`), e.g.
+    with Sphinx's ``status_iterator``. Cache problems are said through ``info``, once
+    each, and never raise.
     """
     if cache_dir is None:
         return list(analyse_files(files, jobs=jobs, progress=progress))
@@ -43,7 +44,8 @@ def analyse_all(
     # Inline analysis reuses the bytes read for hashing; pool workers read their files themselves.
     contents: list[bytes | None] = []
     with gc_paused():  # decoding builds many objects, none of them garbage
-        cache = AnalysisCache.load(Path(cache_dir), info)
+        store = Store(cache_dir, info)
+        cache = AnalysisCache.load(store)
         for position, source in enumerate(files):
             data = _read(source)
             summary = cache.get(source, content_digest(data)) if data is not None else None
@@ -59,7 +61,7 @@ def analyse_all(
         cache.save(complete)
     if files:
         info(f"kwindex: {len(files) - len(missing)} of {len(files)} modules from the analysis cache, "
-             f"{len(missing)} analysed")
+                   f"{len(missing)} analysed")
     return complete
 
 

@@ -7,19 +7,18 @@ small objects cross the process boundary. The pool imports nothing beyond
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import multiprocessing
+import os
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from itertools import chain
 from typing import TypeVar
 
-from astroid import nodes
-
 from sphinx_kwindex.analyse import analyse, analyse_file
-from sphinx_kwindex.model import ModuleSummary, Problem, SourceFile
+from sphinx_kwindex.model import ModuleSummary, Problem, SourceFile, Subtype
 
 T = TypeVar("T")
 
@@ -42,6 +41,7 @@ def analyse_files(
 
     ``jobs`` <= 1, or fewer than :data:`INLINE_BELOW` files, runs inline (and uses
     ``contents``); otherwise a pool of ``jobs`` processes reads and analyses the files.
+    The pool's processes end with this call, however it ends (see :func:`_start_worker`).
     """
     if not files:
         return []  # nothing to analyse: no (empty) progress line either
@@ -51,16 +51,36 @@ def analyse_files(
         return list(progress(stream, len(files)) if progress else stream)
     chunk = max(1, min(MAX_CHUNK, len(files) // (jobs * 4)))
     chunks = [files[start:start + chunk] for start in range(0, len(files), chunk)]
-    # gc.freeze: the objects a forked worker inherits (Sphinx's environment) are never garbage;
-    # frozen, no collection in the worker walks them (or copies their pages).
-    with ProcessPoolExecutor(min(jobs, len(chunks)), mp_context=_context(), initializer=_start_worker) as pool:
+    pool = ProcessPoolExecutor(min(jobs, len(chunks)), mp_context=_context(), initializer=_start_worker)
+    try:
         stream = chain.from_iterable(pool.map(analyse_chunk, chunks))
         return list(progress(stream, len(files)) if progress else stream)
+    finally:
+        # On an exception (Ctrl-C included) the queued chunks are dropped; the workers finish the
+        # few files they hold and exit.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _start_worker() -> None:
+    # gc.freeze: the objects a forked worker inherits (Sphinx's environment) are never garbage;
+    # frozen, no collection in the worker walks them (or copies their pages).
     gc.freeze()
     gc.enable()  # the build may fork us with automatic collection paused (see gc_pause)
+    threading.Thread(target=_exit_with_parent, name="kwindex-parent-watch", daemon=True).start()
+
+
+def _exit_with_parent() -> None:
+    """End this worker as soon as the build that started it is gone.
+
+    A build killed by SIGTERM or SIGKILL never shuts its pool down; its workers
+    would wait forever on their task queue or on a full result pipe.
+    ``parent_process().join()`` returns when the parent's end of the
+    multiprocessing sentinel pipe closes, which the kernel does when the parent dies.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        parent.join()
+        os._exit(1)  # at once, from any state: nothing of ours is left to flush
 
 
 def analyse_chunk(files: Sequence[SourceFile]) -> list[ModuleSummary]:
@@ -69,39 +89,12 @@ def analyse_chunk(files: Sequence[SourceFile]) -> list[ModuleSummary]:
 
 
 def analyse_safely(source: SourceFile, data: bytes | None = None) -> ModuleSummary:
-    """Analyse one file; a bug in the analysis becomes a problem of that file, not a failed build."""
+    """Analyse one file; anything escaping the analysis becomes a problem of that file, not a failed build."""
     try:
-        with _collected_when_done():
-            return analyse(source, data) if data is not None else analyse_file(source)
+        return analyse(source, data) if data is not None else analyse_file(source)
     except Exception as exc:  # noqa: BLE001 - one odd file must not stop a 2000-file build
-        problem = Problem("analysis-error", f"analysis failed: {type(exc).__name__}: {exc}")
-        return ModuleSummary(source, digest="", parse_failed=True, problems=(problem,))
-
-
-#: astroid node classes whose shared ``special_attributes`` model remembers the last node built.
-_MODELLED = (nodes.Module, nodes.ClassDef, nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.Lambda)
-
-
-@contextlib.contextmanager
-def _collected_when_done() -> Iterator[None]:
-    """Free the file's astroid tree in one young collection once the analysis is done.
-
-    A tree is up to ~100 000 objects in reference cycles (parent links). Left to
-    the collector, it runs every 700 allocations and promotes the tree through all
-    generations before a full collection frees it: 45 % of analysis time on torch.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        # ``ClassDef(...)`` stores itself in the class-wide model (``_instance``): that one old
-        # object would keep the whole new tree alive through the young collection.
-        for node_class in _MODELLED:
-            node_class.special_attributes(None)
-        gc.collect(0)
-        if enabled:
-            gc.enable()
+        problem = Problem(Subtype.ANALYSIS_ERROR, f"analysis failed: {type(exc).__name__}: {exc}")
+        return ModuleSummary.failed(source, problem)
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -1,59 +1,22 @@
-"""Write time: section bodies are rendered when a page is written, not when it is read.
-
-A page keeps only section titles (for its table of contents) and a small
-``kwindex_body`` placeholder per section in its pickled doctree. At write
-time, :class:`ExpandBodies` renders each body with links resolved directly
-from the Python and kwindex domains; only names outside the project become
-``pending_xref`` nodes (for intersphinx). This keeps docutils' read-time
-transforms, doctree pickles and reference resolution small on huge projects;
-writers only ever see standard docutils nodes.
-"""
+"""Links for a page being written: to documented objects, to pages showing modules and keywords, and out."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from docutils import nodes
 from sphinx import addnodes
-from sphinx.transforms.post_transforms import SphinxPostTransform
 
 if TYPE_CHECKING:
     from sphinx.builders import Builder
     from sphinx.environment import BuildEnvironment
-
-    from sphinx_kwindex.glue.extension import KwindexExtension
-
-
-class kwindex_body(nodes.General, nodes.Element):  # noqa: N801 (docutils names nodes in lower case)
-    """Placeholder for a section body; :class:`ExpandBodies` replaces it before any writer runs."""
-
-
-def skip_node(translator, node) -> None:
-    raise nodes.SkipNode
-
-
-class ExpandBodies(SphinxPostTransform):
-    """Render every ``kwindex_body`` of the document (before references are resolved)."""
-
-    #: before ReferencesResolver (10), which then resolves the few pending_xrefs we leave
-    default_priority = 5
-    extension: ClassVar[KwindexExtension]
-
-    def run(self, **kwargs) -> None:
-        for node in list(self.document.findall(kwindex_body)):
-            node.replace_self(self.extension.expand(node, self.env, self.extension.builder))
-
-
-def make_post_transform(extension: KwindexExtension) -> type[ExpandBodies]:
-    return type("ExpandBodies", (ExpandBodies,), {"extension": extension})
 
 
 class SphinxLinker:
     """Links for one page being written, from the Python domain (documented objects), the kwindex
     domain (pages showing modules and keywords) and, for outside names, intersphinx."""
 
-    def __init__(self, extension: KwindexExtension, env: BuildEnvironment, builder: Builder, home: str) -> None:
-        self.index = extension.index
+    def __init__(self, env: BuildEnvironment, builder: Builder, home: str) -> None:
         self.env = env
         self.builder = builder
         self.fromdocname = env.docname
@@ -103,10 +66,10 @@ class SphinxLinker:
             return nodes.reference("", "", contnode, refuri=url, internal=False)
         return self._ref(self.home, anchor, contnode)
 
-    def imported(self, target: str, is_module: bool, contnode: nodes.Node) -> nodes.Node:
-        split = self.index.split_target(target)
-        if split is not None:
-            module, qualname = split
+    def imported(self, target: str, is_module: bool, project_target: tuple[str, str] | None,
+                 contnode: nodes.Node) -> nodes.Node:
+        if project_target is not None:
+            module, qualname = project_target
             return self.keyword(module, qualname, contnode) if qualname else self.module(module, contnode)
         entry = self.python.modules.get(target) if is_module else self._documented(target)
         if entry is not None:

@@ -6,10 +6,10 @@ mirrors ``pkg/foo.py``; an import of a module few tests import is a link too.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 from sphinx_kwindex.model import ModuleSummary
+from sphinx_kwindex.project.related.weights import specificity
 
 #: Strength of each kind of link, 0..1.
 NAMED = 1.0
@@ -49,7 +49,7 @@ def link_tests(
                 found[module] = max(found.get(module, 0.0), strength)
         for target in imported:
             if target in summaries and not is_test(summaries[target]):
-                strength = IMPORTED * _specificity(importers[target], len(tests))
+                strength = IMPORTED * specificity(importers[target], len(tests))
                 if strength >= _MIN_IMPORT_LINK:
                     found[target] = min(1.0, max(found.get(target, 0.0), strength) + (0.2 if target in found else 0))
         found.pop(test, None)
@@ -99,10 +99,3 @@ def _pick(
     best = max(fit(module) for module in candidates)
     chosen = [module for module in candidates if fit(module) == best]
     return chosen if len(chosen) <= _MAX_AMBIGUOUS else []
-
-
-def _specificity(count: int, total: int) -> float:
-    """1 for a module one test imports, near 0 for one every test imports."""
-    if total <= 1:
-        return 1.0
-    return max(0.0, math.log((total + 1) / count) / math.log(total + 1))

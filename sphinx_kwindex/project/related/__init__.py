@@ -5,9 +5,9 @@ Pure Python over :class:`~sphinx_kwindex.model.ModuleSummary` objects; no Sphinx
 
 from __future__ import annotations
 
-from sphinx_kwindex.related.graph import ProjectGraph
-from sphinx_kwindex.related.history import CoChange, read_cochange
-from sphinx_kwindex.related.rank import RelatedFile, RelatedRanker, rank_related
-from sphinx_kwindex.related.weights import RelatedWeights
+from sphinx_kwindex.project.related.graph import ProjectGraph
+from sphinx_kwindex.project.related.history import CoChange, read_cochange
+from sphinx_kwindex.project.related.rank import RelatedFile, RelatedRanker, rank_related
+from sphinx_kwindex.project.related.weights import RelatedWeights
 
 __all__ = ["CoChange", "ProjectGraph", "RelatedFile", "RelatedRanker", "RelatedWeights", "rank_related", "read_cochange"]

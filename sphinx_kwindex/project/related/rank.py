@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from functools import partial
 
 from sphinx_kwindex.model import ModuleSummary
-from sphinx_kwindex.related.graph import ProjectGraph
-from sphinx_kwindex.related.history import CoChange
-from sphinx_kwindex.related.identifiers import IdentifierIndex
-from sphinx_kwindex.related.weights import RelatedWeights
+from sphinx_kwindex.project.related.graph import ProjectGraph
+from sphinx_kwindex.project.related.history import CoChange
+from sphinx_kwindex.project.related.identifiers import IdentifierIndex
+from sphinx_kwindex.project.related.weights import RelatedWeights
 
 #: Hub penalty: a link's strength is multiplied by specificity ** HUB_POWER.
 HUB_POWER = 1.5

@@ -39,3 +39,8 @@ class RelatedWeights:
 
     def as_dict(self) -> dict[str, float]:
         return {name: getattr(self, name) for name in self.signals()}
+
+
+def specificity(count: int, total: int) -> float:
+    """An IDF weight in 0..1: 1 for what one of ``total`` items has, near 0 for what all have."""
+    return math.log((total + 1) / count) / math.log(total + 1) if total > 0 else 0.0

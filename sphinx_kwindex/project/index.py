@@ -1,21 +1,19 @@
-"""The project index: every module's summary, and the questions asked across modules.
+"""The project index: every module's summary, the module tree, and the questions asked across modules.
 
-No Sphinx here. Built once per build from the summaries; lookups are dict
-based so nothing is quadratic in the number of modules.
+Built once per build from the summaries (see :mod:`sphinx_kwindex.pipeline`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sphinx_kwindex.code_version import code_digest
 from sphinx_kwindex.model import ModuleSummary, Problem
-from sphinx_kwindex.related import CoChange, ProjectGraph, RelatedFile, RelatedRanker, RelatedWeights
-from sphinx_kwindex.related.incremental import RankState, update_ranking
+from sphinx_kwindex.project.related import CoChange, ProjectGraph, RelatedFile, RelatedRanker, RelatedWeights
+from sphinx_kwindex.project.related.graph import owning_module
+from sphinx_kwindex.project.related.incremental import RankState, update_ranking
 
 
 @dataclass
@@ -66,12 +64,8 @@ class ProjectIndex:
 
     def split_target(self, dotted: str) -> tuple[str, str] | None:
         """Split ``pkg.mod.Cls.meth`` into (project module, qualified name) by the longest module prefix."""
-        head = dotted
-        while head:
-            if head in self.modules:
-                return head, dotted[len(head) + 1 :]
-            head = head.rpartition(".")[0]
-        return None
+        head = owning_module(dotted, self.modules)
+        return None if head is None else (head, dotted[len(head) + 1 :])
 
     def children(self, name: str) -> list[str]:
         """Modules and folders directly inside package or folder ``name`` (``""``: the top level)."""
@@ -144,49 +138,6 @@ class ProjectIndex:
         if summary is None or not summary.source.is_test or summary.source.module.endswith("conftest"):
             return None
         return f"pytest {summary.path}"
-
-    def render_digest(self, module: str, related_limit: int | None = None, sections: Iterable[str] = ()) -> str:
-        """Changes exactly when what a page shows for ``module`` (in ``sections``) may change.
-
-        A page that shows a module is re-read when this changes, and only then.
-        """
-        sections = set(sections)
-        summary = self.modules.get(module)
-        if summary is None:
-            if "contents" in sections and self.is_folder(module):
-                return _hash(["folder", code_digest(), *self._contents_parts(module)])
-            return "missing"
-        parts = [code_digest(), summary.digest, summary.path, str(summary.source.is_test), repr(sorted(sections))]
-        parts += [f"{i.target}:{self.split_target(i.target) is not None}" for i in summary.imported_names]
-        if "related" in sections or "facts" in sections:
-            parts.append(repr(self.dependencies(module)))
-            parts.append(repr(sorted(self.graph.imported_by(module).items())))
-            parts.append(repr((self.graph.tests_of(module), self.graph.tested_by(module))))
-        if "related" in sections:
-            for entry in self.related(module, related_limit):
-                parts.append(f"{entry.module}:{entry.score}:{entry.reasons}:{self.modules[entry.module].path}")
-        if "facts" in sections:
-            parent = module.rpartition(".")[0]
-            parts.append(str(bool(parent) and (parent in self.modules or self.is_folder(parent))))
-        if "contents" in sections:
-            parts += self._contents_parts(module)
-        return _hash(parts)
-
-    def _contents_parts(self, name: str) -> list[str]:
-        parts = []
-        for child in self.children(name):
-            summary = self.modules.get(child)
-            if summary is None:
-                parts.append(f"{child}:folder:{len(self.children(child))}")
-            else:
-                kinds = sorted(d.kind for d in summary.definitions)
-                parts.append(f"{child}:{summary.source.is_package}:{summary.doc}:{kinds.count('class')}:"
-                             f"{kinds.count('function')}")
-        return parts
-
-
-def _hash(parts: list[str]) -> str:
-    return hashlib.blake2b("\0".join(parts).encode(), digest_size=12).hexdigest()
 
 
 def _module_tree(modules: Mapping[str, ModuleSummary]) -> dict[str, list[str]]:

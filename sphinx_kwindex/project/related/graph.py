@@ -7,11 +7,11 @@ its submodules (``from .mod import X``) leads to that submodule.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 
 from sphinx_kwindex.model import ModuleSummary
-from sphinx_kwindex.related.testlinks import link_tests
+from sphinx_kwindex.project.related.testlinks import link_tests
+from sphinx_kwindex.project.related.weights import specificity
 
 #: How many re-export hops through package ``__init__`` files are followed.
 _MAX_HOPS = 5
@@ -88,13 +88,22 @@ class ProjectGraph:
 
     def specificity(self, degree: int) -> float:
         """IDF-like weight in 0..1 of a link to a module with ``degree`` links: hubs weigh little."""
-        return math.log((self._size + 1) / (degree + 1)) / math.log(self._size + 1) if self._size else 0.0
+        return specificity(degree + 1, self._size)
 
     def __getstate__(self) -> tuple:
         return (self._imports, self._tests_of, self._size)
 
     def __setstate__(self, state: tuple) -> None:
         self.__init__(*state)
+
+
+def owning_module(dotted: str, modules: Collection[str]) -> str | None:
+    """The longest prefix of ``dotted`` that is a module of ``modules`` (``pkg.mod`` for ``pkg.mod.Cls.f``)."""
+    while dotted:
+        if dotted in modules:
+            return dotted
+        dotted = dotted.rpartition(".")[0]
+    return None
 
 
 def _by_strength(links: Mapping[str, float]) -> tuple[str, ...]:
@@ -122,7 +131,7 @@ class _Resolver:
     def targets(self, module: str, names: tuple[str, ...]) -> Iterator[tuple[str, str | None]]:
         """(project module, imported name or None for the module itself) for one statement."""
         if not names:
-            owner = self.longest_prefix(module)
+            owner = owning_module(module, self.modules)
             if owner:
                 yield owner, None
             return
@@ -134,13 +143,6 @@ class _Resolver:
                 yield f"{module}.{name}", None
             elif module in self.modules:
                 yield self.follow(module, name)
-
-    def longest_prefix(self, module: str) -> str | None:
-        while module:
-            if module in self.modules:
-                return module
-            module = module.rpartition(".")[0]
-        return None
 
     def follow(self, module: str, name: str) -> tuple[str, str | None]:
         """Where ``name`` imported from ``module`` is defined, through package re-exports."""

@@ -1,7 +1,7 @@
 """Re-rank only the modules an edit can affect, and get exactly what ranking everything would give.
 
 A module's related files are computed from a known set of inputs (see
-:class:`~sphinx_kwindex.related.rank.RelatedRanker`): its own import links and
+:class:`~sphinx_kwindex.project.related.rank.RelatedRanker`): its own import links and
 those of the modules at their other end (with their link counts and used
 names), its test links, the identifier vectors of the modules sharing its top
 words, the import links of its closest co-change partners, and project-wide
@@ -15,15 +15,14 @@ re-ranked.
 from __future__ import annotations
 
 import hashlib
-import pickle
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sphinx_kwindex.code_version import code_digest
+from sphinx_kwindex.fingerprint import code_digest, value_digest
 from sphinx_kwindex.model import ModuleSummary
-from sphinx_kwindex.related.history import CoChange
-from sphinx_kwindex.related.rank import RelatedFile, RelatedRanker
-from sphinx_kwindex.related.weights import RelatedWeights
+from sphinx_kwindex.project.related.history import CoChange
+from sphinx_kwindex.project.related.rank import RelatedFile, RelatedRanker
+from sphinx_kwindex.project.related.weights import RelatedWeights
 
 #: Bump when the record's layout or meaning changes.
 INPUTS_FORMAT = 1
@@ -88,7 +87,7 @@ def rank_inputs(ranker: RelatedRanker, limit: int) -> RankInputs:
         digests={module: summary.digest for module, summary in summaries.items()},
         imports={module: dict(graph.all_imports().get(module, {})) for module in summaries},
         tests=tests,
-        vectors={module: _digest(vector) for module, vector in identifiers.vectors.items()} if identifiers else {},
+        vectors={module: value_digest(vector) for module, vector in identifiers.vectors.items()} if identifiers else {},
         tops=dict(identifiers.tops) if identifiers else {},
         postings={word: tuple(found) for word, found in identifiers.postings.items()} if identifiers else {},
         partners={module: tuple(p for _, p in ranker.closest_partners(module)) for module in summaries},
@@ -164,5 +163,44 @@ def _importers(imports: Mapping[str, Mapping[str, Iterable]]) -> dict[str, list[
     return found
 
 
-def _digest(vector: dict[str, float]) -> str:
-    return hashlib.blake2b(pickle.dumps(vector, protocol=pickle.HIGHEST_PROTOCOL), digest_size=12).hexdigest()
+def valid_state(state: object) -> bool:
+    """Everything a later build reads from a stored ``state`` is there, of the right type, and names
+    known modules (a planted or damaged file may hold anything; this may raise, which means no)."""
+    if not (isinstance(state, RankState) and isinstance(state.inputs, RankInputs) and isinstance(state.ranking, dict)):
+        return False
+    inputs = state.inputs
+    modules = inputs.digests.keys()
+    if not (isinstance(inputs.frame, str)
+            and state.ranking.keys() == modules == inputs.imports.keys() == inputs.tests.keys()
+            == inputs.partners.keys()):
+        return False
+    return (
+        all(isinstance(v, str) for mapping in (inputs.digests, inputs.vectors) for v in mapping.values())
+        and all(_imports(targets, modules) for targets in inputs.imports.values())
+        and all(_test_links(links, modules) for links in inputs.tests.values())
+        and all(_strings(words) for words in (*inputs.tops.values(), *inputs.postings.values()))
+        and all(_strings(found) and set(found) <= modules for found in inputs.partners.values())
+        and all(_entries(entries, modules) for entries in state.ranking.values())
+    )
+
+
+def _strings(values: object) -> bool:
+    return isinstance(values, tuple) and all(isinstance(value, str) for value in values)
+
+
+def _imports(targets: object, modules) -> bool:
+    return isinstance(targets, dict) and all(t in modules and _strings(names) for t, names in targets.items())
+
+
+def _test_links(links: object, modules) -> bool:
+    return isinstance(links, tuple) and len(links) == 2 and all(
+        isinstance(pair, tuple) and len(pair) == 2 and pair[0] in modules and isinstance(pair[1], float)
+        for side in links for pair in side
+    )
+
+
+def _entries(entries: object, modules) -> bool:
+    return isinstance(entries, tuple) and all(
+        isinstance(e, RelatedFile) and e.module in modules and isinstance(e.score, float) and _strings(e.reasons)
+        for e in entries
+    )

@@ -1,0 +1,273 @@
+"""The extension's state for one Sphinx application; its methods are the event handlers, named after them.
+
+Life cycle: ``config-inited`` validates settings; ``builder-inited`` runs the
+pipeline (find, analyse, index, rank) and writes generated pages;
+``env-get-outdated`` re-reads pages whose views changed; directives and
+``doctree-read`` place sections (see :mod:`~sphinx_kwindex.glue.sections`);
+``missing-reference`` quiets names nobody knows; ``build-finished`` exports
+``kwindex.json`` and saves what the next build reuses.
+"""
+
+from __future__ import annotations
+
+import atexit
+import glob
+import weakref
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.util import logging
+from sphinx.util.display import status_iterator
+from sphinx.util.fileutil import copy_asset_file
+
+from sphinx_kwindex.find import project_root_of
+from sphinx_kwindex.glue import generate
+from sphinx_kwindex.glue.config import KwindexSettings
+from sphinx_kwindex.glue.export import write_kwindex_json
+from sphinx_kwindex.glue.sections import Request, place_module_sections, shown_digest
+from sphinx_kwindex.glue.warnings import warn
+from sphinx_kwindex.model import Subtype
+from sphinx_kwindex.pipeline import ProjectSettings, ProjectState, build_project, save_project
+from sphinx_kwindex.project.index import ProjectIndex
+from sphinx_kwindex.views import View, keyword_front_view, keyword_page_view, section_view
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.config import Config
+    from sphinx.environment import BuildEnvironment
+
+logger = logging.getLogger(__name__)
+
+#: Inject before Sphinx's TOC collector (priority 500) reads the doctree, so the section is in the TOC.
+INJECT_PRIORITY = 400
+#: After intersphinx (500): an outside name nobody knows is shown as plain text, quietly.
+QUIET_PRIORITY = 900
+#: The store's folder under the doctree folder (unless ``kwindex_cache_dir`` is set).
+CACHE_FOLDER = "kwindex-cache"
+STYLESHEET = Path(__file__).parent.parent / "static" / "kwindex.css"
+
+
+class Kwindex:
+    """Per-application state: validated settings and the analysed project."""
+
+    def __init__(self) -> None:
+        self.settings = KwindexSettings()
+        self.project_settings: ProjectSettings | None = None
+        self.state = ProjectState(ProjectIndex(Path.cwd()), (), "")
+        self.builder = None
+        #: generated pages written by this build, and pages next to added or removed ones
+        self.rewritten: list[str] = []
+        self.neighbours: list[str] = []
+        #: a build by this application has finished (a later one indexes the project again)
+        self.built = False
+        # The project is let go before the interpreter exits (see _release_at_exit).
+        atexit.register(_release_at_exit, weakref.ref(self))
+
+    @property
+    def index(self) -> ProjectIndex:
+        return self.state.index
+
+    # -- views ------------------------------------------------------------------
+
+    def section_views(self, module: str, request: Request) -> tuple[tuple[str, View], ...]:
+        """(section, view) of each section ``request`` asks for that has something to show for ``module``."""
+        label = generate.KEYWORD_INDEX_LABEL if self.settings.generate else None
+        found = []
+        for name in request.sections:
+            view = section_view(self.index, name, module, kinds=request.kinds, limit=request.limit,
+                                keyword_index_label=label)
+            if view is not None:
+                found.append((name, view))
+        return tuple(found)
+
+    def keyword_view(self, key: str | None) -> View | None:
+        """The view of the project keyword index's front page (``key`` None) or of one of its pages."""
+        folder = self.settings.generate or ""
+
+        def docname_of(group_key: str) -> str:
+            return generate.keyword_docname(folder, group_key)
+
+        if key is None:
+            return keyword_front_view(self.state.groups, docname_of)
+        return keyword_page_view(self.state.groups, key, docname_of)
+
+    def request(self, sections=None, kinds=None, limit: int | None = None) -> Request:
+        """What to show, with the configured defaults for what is not given."""
+        return Request(
+            self.settings.sections if sections is None else tuple(sections),
+            tuple(kinds or self.settings.kinds),
+            self.settings.related_limit if limit is None else limit,
+        )
+
+    # -- config-inited ------------------------------------------------------------
+
+    def config_inited(self, app: Sphinx, config: Config) -> None:
+        self.settings = KwindexSettings.from_config(config, app.confdir)
+
+    # -- builder-inited -----------------------------------------------------------
+
+    def builder_inited(self, app: Sphinx) -> None:
+        self.builder = app.builder
+        if app.builder.format == "html":
+            app.add_css_file(STYLESHEET.name)
+        if self.settings.paths:
+            skip, exclude = self._never_indexed(Path(app.srcdir), Path(app.outdir), Path(app.doctreedir))
+            self.project_settings = self.settings.project_settings(skip, exclude, Path(app.doctreedir) / CACHE_FOLDER)
+            self._index_project(app, generate_pages=True)
+
+    def _index_project(self, app: Sphinx, *, generate_pages: bool) -> None:
+        """Run the pipeline, warn about its problems, and write the generated pages.
+
+        Without ``generate_pages`` (a later build by the same application), a project whose
+        generated pages would be added or removed is left as the last build had it: Sphinx
+        listed the source files before this build's first event, so such pages would be
+        missed or read from files that are gone. The next ``sphinx-build`` takes them.
+        """
+        state = build_project(
+            self.project_settings,
+            progress=lambda items, count: status_iterator(
+                items, "kwindex: analysing modules... ", "darkgreen", count, app.verbosity,
+                stringify_func=lambda summary: summary.module,
+            ),
+            info=logger.info,
+        )
+        folder = Path(app.srcdir) / (self.settings.generate or "")
+        pages = generate.plan_pages(state.index, state.groups, self.settings.generate_title)
+        if not generate_pages and self.settings.generate and generate.pages_added_or_removed(folder, pages):
+            logger.info("kwindex: modules were added or removed since this application's last build; "
+                        "a new sphinx-build shows them")
+            self.rewritten, self.neighbours = [], []
+            return
+        self.state = state
+        for abspath, problem in state.problems():
+            warn(problem.message, problem.subtype, f"{abspath}:{problem.line or ''}")
+        if self.settings.generate:
+            self._generate_pages(folder, pages)
+
+    def _never_indexed(self, srcdir: Path, outdir: Path, doctreedir: Path) -> tuple[tuple[Path, ...], tuple[str, ...]]:
+        """Folders never searched and patterns never indexed, so the docs never document themselves.
+
+        The build, doctree and generated folders are always skipped; the Sphinx
+        source folder when it sits inside a source root (docs inside the
+        repository). A root placed inside the source folder is the user's
+        explicit choice and is searched, but ``conf.py`` is never a module.
+        """
+        srcdir, outdir, doctreedir = (folder.resolve() for folder in (srcdir, outdir, doctreedir))
+        skip = [outdir, doctreedir]
+        if self.settings.generate:
+            skip.append(srcdir / self.settings.generate)
+        if any(srcdir != root and srcdir.is_relative_to(root) for root in self.settings.paths):
+            skip.append(srcdir)
+        conf = srcdir / "conf.py"
+        project_root = project_root_of(list(self.settings.paths))
+        exclude = (glob.escape(conf.relative_to(project_root).as_posix()),) if conf.is_relative_to(project_root) else ()
+        return tuple(skip), exclude
+
+    def _generate_pages(self, folder: Path, pages: dict[str, str]) -> None:
+        report = generate.sync_pages(folder, pages, generate.page_order(self.index, self.state.groups))
+        self.rewritten = [f"{self.settings.generate}/{relpath[:-4]}" for relpath in report.written]
+        # Sphinx does not rewrite a page whose previous/next page changed: re-read those ourselves.
+        self.neighbours = [f"{self.settings.generate}/{relpath[:-4]}" for relpath in report.neighbours]
+        for relpath in report.conflicts:
+            warn(f"kwindex_generate: {relpath} was not written by sphinx-kwindex; it is left alone and not generated",
+                 Subtype.GENERATE_CONFLICT, f"{folder / relpath}:")
+        logger.info(
+            "kwindex: %d generated pages in %s (%d written, %d removed)",
+            len(pages), folder, len(report.written), len(report.removed),
+        )
+
+    # -- env-get-outdated ---------------------------------------------------------
+
+    def env_get_outdated(self, app: Sphinx, env: BuildEnvironment, added, changed, removed) -> list[str]:
+        """Pages showing a view that changed since they were read, and neighbours of added or removed pages."""
+        if self.built and self.project_settings is not None:
+            # A later build by the same application (no builder-inited): the project may have changed.
+            self._index_project(app, generate_pages=False)
+        pages = [*self.neighbours, *(self.rewritten if self.built else ())]
+        outdated = {d for d in pages if d in env.found_docs and d not in changed and d not in added}
+        for docname, shown in env.domains["kwindex"].shown().items():
+            if docname in changed or docname in removed or docname in added or docname in outdated:
+                continue
+            if any(shown_digest(self, key, request) != digest for key, (digest, request) in shown.items()):
+                outdated.add(docname)
+        if outdated:
+            logger.info("kwindex: %d page(s) show changed modules", len(outdated))
+        return sorted(outdated)
+
+    # -- doctree-read ---------------------------------------------------------------
+
+    def doctree_read(self, app: Sphinx, doctree: nodes.document) -> None:
+        """Append the sections to each section that documents a ``py:module``; add the generated
+        pages to the root document's toctree when asked to."""
+        env = app.env
+        if self.settings.generate and self.settings.generate_toctree and env.docname == app.config.root_doc:
+            _append_toctree(doctree, env.docname, generate.root_docname(self.settings.generate))
+        if not self.settings.inject or not self.index.modules:
+            return
+        shown = {node["kwindex_module"] for node in doctree.findall(nodes.section) if "kwindex_module" in node}
+        python_modules = env.domains["py"].modules
+        # This page's own module ids, not every module of the project: O(page), not O(project).
+        # (docutils moves a target's ids to the element after it, so look them up in doctree.ids.)
+        for node_id in sorted(i for i in doctree.ids if i.startswith("module-")):
+            module = node_id.removeprefix("module-")
+            entry = python_modules.get(module)
+            if entry is None or entry.node_id != node_id or entry.docname != env.docname:
+                continue
+            if module in shown or module not in self.index:
+                continue
+            parent = doctree.ids[node_id]  # a section itself when the directive stands before its title
+            while parent is not None and not isinstance(parent, (nodes.section, nodes.document)):
+                parent = parent.parent
+            parent = parent if parent is not None else doctree
+            parent.extend(place_module_sections(self, module, self.request(), env, doctree))
+            shown.add(module)
+
+    # -- missing-reference ------------------------------------------------------------
+
+    def missing_reference(self, app: Sphinx, env: BuildEnvironment, node, contnode):
+        """An outside name nobody could resolve is shown as plain text, without a warning."""
+        if "kwindex_targets" in node:
+            return contnode
+        return None
+
+    # -- build-finished -----------------------------------------------------------------
+
+    def build_finished(self, app: Sphinx, exception: BaseException | None) -> None:
+        self.built = True
+        if exception is not None:
+            return
+        if app.builder.format == "html":
+            copy_asset_file(STYLESHEET, Path(app.outdir) / "_static", force=True)
+        if self.project_settings is None:
+            return
+        if app.builder.format == "html":
+            write_kwindex_json(Path(app.outdir), self.state, app.env.domains["kwindex"], self.project_settings,
+                               logger.info)
+        save_project(self.state, self.project_settings, logger.info)
+
+
+def _release_at_exit(ref: weakref.ref[Kwindex]) -> None:
+    """Let the analysed project go just before the interpreter exits.
+
+    Sphinx's logging keeps the last application (and so its extension state) alive
+    until the process exits, and the interpreter's last garbage collections walk every
+    object still alive: about a second after a PyTorch build. Freed here, by reference
+    counting, they are not walked; a later build by the same application still has them.
+    """
+    kwindex = ref()
+    if kwindex is not None:
+        kwindex.state = ProjectState(ProjectIndex(kwindex.index.project_root), (), "")
+
+
+def _append_toctree(doctree: nodes.document, docname: str, target: str) -> None:
+    """A visible toctree entry for the generated pages, at the end of the root document's first section."""
+    toctree = addnodes.toctree(
+        parent=docname, entries=[(None, target)], includefiles=[target], maxdepth=1, glob=False,
+        hidden=False, caption=None, titlesonly=False, numbered=0, includehidden=False,
+    )
+    wrapper = nodes.compound(classes=["toctree-wrapper"])
+    wrapper += toctree
+    section = next(iter(doctree.findall(nodes.section)), doctree)
+    section += wrapper

@@ -1,0 +1,185 @@
+"""Stages 1 to 3 as one call, with no Sphinx: find -> analyse -> project index -> rank.
+
+:func:`build_project` takes validated :class:`ProjectSettings` and returns the
+:class:`ProjectState` every page is computed from; :func:`save_project` keeps
+what the next build can reuse. Results of earlier builds come from the
+:class:`~sphinx_kwindex.store.Store`:
+
+* summaries by file content (``runner``);
+* the related files of every module with the inputs they were computed from
+  (:class:`~sphinx_kwindex.project.related.incremental.RankState`): the same
+  project fingerprint uses them as they are; another one ranks again only the
+  modules whose inputs changed, which gives exactly what ranking everything would;
+* the project keyword index's pages, for exactly the same project.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from sphinx_kwindex.find import find_sources
+from sphinx_kwindex.fingerprint import code_digest
+from sphinx_kwindex.gc_pause import gc_paused
+from sphinx_kwindex.model import Problem
+from sphinx_kwindex.project.index import ProjectIndex
+from sphinx_kwindex.project.keywords import KeywordGroup, keyword_groups
+from sphinx_kwindex.project.related import CoChange, RelatedWeights, read_cochange
+from sphinx_kwindex.project.related.history import DEFAULT_MAX_COMMITS
+from sphinx_kwindex.project.related.incremental import RankState, project_frame, valid_state
+from sphinx_kwindex.runner import analyse_all
+from sphinx_kwindex.store import Entry, Store
+
+T = TypeVar("T")
+
+RANKING = Entry("kwindex-related.cache", "the related-files cache", "the next build ranks every module again",
+                code_digest)
+KEYWORD_PAGES = Entry("kwindex-keywords.cache", "the keyword-index cache",
+                      "the next build groups the project keyword index again", code_digest)
+
+
+@dataclass(frozen=True)
+class ProjectSettings:
+    """What the pipeline needs to know, validated (see ``glue.config``)."""
+
+    #: source roots: absolute, resolved folders
+    roots: tuple[Path, ...]
+    #: glob patterns of project-relative POSIX paths never indexed
+    exclude: tuple[str, ...] = ()
+    #: folders never searched (the Sphinx build, doctree and generated folders)
+    skip: tuple[Path, ...] = ()
+    #: analysis processes (1: no pool)
+    jobs: int = 1
+    #: where the store lives; None: nothing is kept between builds
+    cache_dir: Path | None = None
+    weights: RelatedWeights = RelatedWeights()
+    related_limit: int = 10
+    history_max_commits: int = DEFAULT_MAX_COMMITS
+    #: compute the pages of the project keyword index
+    keyword_pages: bool = False
+
+
+@dataclass
+class ProjectState:
+    """The analysed project: everything pages, views and the export are computed from."""
+
+    index: ProjectIndex
+    #: the pages of the project keyword index (empty unless asked for)
+    groups: tuple[KeywordGroup, ...]
+    #: changes whenever anything the ranking, the keyword index or the export read changes
+    fingerprint: str
+    #: modules ranked anew by this build (None: all of them)
+    reranked: set[str] | None = None
+    #: what :func:`save_project` writes (None: the stored one is current)
+    rank_state: RankState | None = field(default=None, repr=False)
+    groups_computed: bool = False
+
+    def problems(self) -> Iterator[tuple[str, Problem]]:
+        """(absolute path, problem) of every problem found: finding files first, then each module's."""
+        yield from self.index.find_problems
+        for summary in self.index.modules.values():
+            for problem in summary.problems:
+                yield summary.source.abspath, problem
+
+
+def build_project(
+    settings: ProjectSettings,
+    *,
+    progress: Callable[[Iterable[T], int], Iterable[T]] | None = None,
+    info: Callable[[str], None] = lambda message: None,
+) -> ProjectState:
+    """Find, analyse, index and rank the project under ``settings.roots``.
+
+    ``progress(items, count)`` wraps the stream of newly analysed summaries;
+    ``info`` receives one-line notes (cache use, history, counts). Bad input
+    never raises: it becomes problems of the state.
+    """
+    with gc_paused():  # every object built here lives as long as the build
+        found = find_sources(list(settings.roots), list(settings.exclude), list(settings.skip))
+        summaries = analyse_all(found.files, jobs=settings.jobs, cache_dir=settings.cache_dir, progress=progress,
+                                info=info)
+        store = open_store(settings, info)
+        cochange = _history(settings, found.project_root, [source.path for source in found.files], info)
+        index = ProjectIndex.from_summaries(
+            found.project_root, summaries, found.problems,
+            cochange=cochange, weights=settings.weights, related_limit=settings.related_limit,
+        )
+        fingerprint = project_fingerprint(index)
+        info(f"kwindex: {len(index.modules)} modules under {found.project_root}")
+        state = ProjectState(index, (), fingerprint)
+        _rank(state, store, info)
+        if settings.keyword_pages:
+            rows = store.read(KEYWORD_PAGES, key=fingerprint, check=_valid_rows) if store is not None else None
+            state.groups_computed = rows is None
+            state.groups = tuple(keyword_groups(index) if rows is None else map(KeywordGroup.from_row, rows))
+    return state
+
+
+def save_project(state: ProjectState, settings: ProjectSettings, info: Callable[[str], None]) -> None:
+    """Keep the ranking and the keyword index pages computed by this build for the next one."""
+    store = open_store(settings, info)
+    if store is None:
+        return
+    with gc_paused():
+        if state.rank_state is not None:
+            store.write(RANKING, (state.fingerprint, state.rank_state))
+            state.rank_state = None
+        if state.groups_computed:
+            store.write(KEYWORD_PAGES, tuple(group.as_row() for group in state.groups), key=state.fingerprint)
+            state.groups_computed = False
+
+
+def open_store(settings: ProjectSettings, info: Callable[[str], None]) -> Store | None:
+    return Store(settings.cache_dir, info) if settings.cache_dir is not None else None
+
+
+def project_fingerprint(index: ProjectIndex) -> str:
+    """Changes whenever any input of the related-files ranking (or the extension's code) changes:
+    the project-wide inputs, and every module's content."""
+    frame = project_frame(index.modules, index.weights, index.related_limit, index.cochange)
+    hasher = hashlib.blake2b(f"{frame}\0".encode(), digest_size=16)
+    for name, summary in index.modules.items():
+        hasher.update(f"{name}\0{summary.digest}\0".encode())
+    return hasher.hexdigest()
+
+
+def _rank(state: ProjectState, store: Store | None, info: Callable[[str], None]) -> None:
+    """Related files of every module: stored ones when nothing changed, else only what changed anew."""
+    index = state.index
+    saved = store.read(RANKING, check=_valid_saved_ranking) if store is not None else None
+    if saved is not None and saved[0] == state.fingerprint:
+        index.seed_related(saved[1].ranking)
+        return
+    previous = saved[1] if saved is not None else None
+    try:
+        state.rank_state, state.reranked = index.rank_all(previous)
+    except Exception:  # noqa: BLE001 - a stored state this build cannot use: rank everything
+        if previous is None:
+            raise
+        state.rank_state, state.reranked = index.rank_all()
+    if state.reranked is not None:
+        info(f"kwindex: related files ranked again for {len(state.reranked)} of {len(index.modules)} modules")
+
+
+def _valid_saved_ranking(value: object) -> bool:
+    return isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str) and valid_state(value[1])
+
+
+def _valid_rows(rows: object) -> bool:
+    if not isinstance(rows, tuple):
+        return False
+    for row in rows:
+        KeywordGroup.from_row(row)  # raises (and so refuses) anything else
+    return True
+
+
+def _history(settings: ProjectSettings, root: Path, paths: list[str], info) -> CoChange | None:
+    """Git co-change for the related files, or None (said once, at info level)."""
+    if settings.weights.cochange <= 0 or settings.history_max_commits <= 0 or not paths:
+        return None
+    cochange, note = read_cochange(root, paths, settings.history_max_commits)
+    info(f"kwindex: {note}")
+    return cochange

@@ -1,0 +1,300 @@
+"""What each section shows, as small immutable views computed from the project state (no Sphinx).
+
+A renderer turns a view into docutils nodes and reads nothing else, so a view
+is the whole description of its section. A page's digest is the digest of the
+views it shows (:func:`digest_of`): a page is re-read exactly when one of its
+views changed, with no second description of its content to keep in step.
+Sections that depend on other modules (imported by, related files, contents)
+change their view, and so their page, when those modules change.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sphinx_kwindex.fingerprint import code_digest, value_digest
+from sphinx_kwindex.model import KIND_NOUNS, KINDS, Definition, ImportedName, ModuleSummary, count_of
+from sphinx_kwindex.project.index import ProjectIndex
+from sphinx_kwindex.project.keywords import KeywordEntry, KeywordGroup
+from sphinx_kwindex.project.related import RelatedFile
+
+#: What a page can show for a module, in page order.
+SECTIONS = ("facts", "contents", "keywords", "related")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportEntry:
+    """An imported name as the keyword index shows it."""
+
+    imported: ImportedName
+    #: (project module, qualified name in it; ``""`` for the module itself) when the target is in the project
+    project_target: tuple[str, str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordsView:
+    """The "Keyword index" of a module: its definitions and imports by kind."""
+
+    module: str
+    path: str
+    lines: int
+    #: why the file could not be analysed, or None
+    failure: str | None
+    #: (kind, count) of every kind the module has, in :data:`KINDS` order (the overview line)
+    counts: tuple[tuple[str, int], ...]
+    #: (kind, entries sorted by name) of the kinds shown
+    groups: tuple[tuple[str, tuple[Definition | ImportEntry, ...]], ...]
+
+    def anchor_terms(self) -> list[tuple[str, str, str]]:
+        """(anchor prefix, name, kind) of every entry, for reserving their ids when the page is read."""
+        return [(anchor_prefix(kind), _entry_name(entry), kind) for kind, entries in self.groups for entry in entries]
+
+
+@dataclass(frozen=True, slots=True)
+class FactsView:
+    """The "File facts": what a reviewer wants to know before opening the file."""
+
+    module: str
+    path: str
+    doc: str
+    #: ``test module``, ``package``... in words
+    kind: str
+    lines: int
+    size: int
+    failure: str | None
+    #: ``3 classes, 1 function`` (empty when the file could not be analysed)
+    defines: str
+    depends_project: tuple[str, ...]
+    depends_stdlib: tuple[str, ...]
+    depends_third_party: tuple[str, ...]
+    #: ``threads: Thread (line 3); ...``, or empty
+    notable_calls: str
+    test_command: str | None
+    #: the package or folder holding the module, when the project has it
+    parent: str
+    #: the label of the project keyword index, when the project has one
+    keyword_index_label: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ContentsEntry:
+    """One module, package or folder inside a package."""
+
+    name: str
+    #: modules inside, for a folder that is no module; None for a module
+    folder_modules: int | None = None
+    is_package: bool = False
+    classes: int = 0
+    functions: int = 0
+    doc: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ContentsView:
+    """A package's (or namespace folder's) modules and sub-packages."""
+
+    name: str
+    children: tuple[ContentsEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedView:
+    """The "Related files": ranked entries with reasons, then imports, imported by and tests."""
+
+    module: str
+    related: tuple[RelatedFile, ...]
+    #: (module, names imported from it; ``()``: the module itself), sorted by module
+    imports: tuple[tuple[str, tuple[str, ...]], ...]
+    imported_by: tuple[tuple[str, tuple[str, ...]], ...]
+    #: ``Tests`` for a test module, else ``Tested by``
+    tests_title: str
+    tests: tuple[str, ...]
+    test_command: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordPageLink:
+    """One page of the project keyword index, in the letter navigation."""
+
+    key: str
+    title: str
+    docname: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordFrontView:
+    """The front page of the project keyword index: a link per page with its size."""
+
+    pages: tuple[KeywordPageLink, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordPageView:
+    """One page of the project keyword index, with the navigation to all pages."""
+
+    key: str
+    pages: tuple[KeywordPageLink, ...]
+    entries: tuple[KeywordEntry, ...]
+
+
+View = KeywordsView | FactsView | ContentsView | RelatedView | KeywordFrontView | KeywordPageView
+
+
+def digest_of(views: tuple[View, ...]) -> str:
+    """The digest a page records for what it shows; the renderers' code is part of it."""
+    return value_digest((code_digest(), views))
+
+
+def anchor_prefix(kind: str) -> str:
+    """Imports get their own prefix: ``np`` may be both imported and assigned."""
+    return "kwimport" if kind == "import" else "kw"
+
+
+# -- module sections ------------------------------------------------------------
+
+
+def section_view(
+    index: ProjectIndex, section: str, module: str, *, kinds: tuple[str, ...] = KINDS, limit: int | None = None,
+    keyword_index_label: str | None = None,
+) -> View | None:
+    """The view of one section of ``module`` (a module, or a folder for ``contents``); None when the
+    section has nothing to show there (no such module, no children)."""
+    if section == "contents":
+        return contents_view(index, module) if index.children(module) else None
+    summary = index.get(module)
+    if summary is None:
+        return None
+    if section == "keywords":
+        return keywords_view(index, summary, kinds)
+    if section == "facts":
+        return facts_view(index, summary, keyword_index_label)
+    if section == "related":
+        return related_view(index, summary, index.related_limit if limit is None else limit)
+    raise ValueError(f"unknown section {section!r}; allowed: {', '.join(SECTIONS)}")
+
+
+def keywords_view(index: ProjectIndex, summary: ModuleSummary, kinds: tuple[str, ...] = KINDS) -> KeywordsView:
+    counts = Counter(definition.kind for definition in summary.definitions)
+    counts["import"] = len(summary.imported_names)
+    groups: dict[str, list] = {kind: [] for kind in kinds}
+    for definition in summary.definitions:
+        if definition.kind in groups:
+            groups[definition.kind].append(definition)
+    if "import" in groups:
+        groups["import"] = [ImportEntry(imported, index.split_target(imported.target))
+                            for imported in summary.imported_names]
+    for entries in groups.values():
+        entries.sort(key=lambda entry: (_entry_name(entry).lower(), _entry_name(entry)))
+    return KeywordsView(
+        module=summary.module,
+        path=summary.path,
+        lines=summary.lines,
+        failure=_failure(summary),
+        counts=tuple((kind, counts[kind]) for kind in KINDS if counts[kind]),
+        groups=tuple((kind, tuple(entries)) for kind, entries in groups.items() if entries),
+    )
+
+
+def facts_view(index: ProjectIndex, summary: ModuleSummary, keyword_index_label: str | None = None) -> FactsView:
+    module = summary.module
+    counts = Counter(d.kind for d in summary.definitions)
+    project, stdlib, third_party = index.dependencies(module)
+    by_kind: dict[str, list[str]] = {}
+    for call in summary.notable_calls:
+        by_kind.setdefault(call.kind, []).append(f"{call.call} (line {call.line})")
+    parent = module.rpartition(".")[0]
+    return FactsView(
+        module=module,
+        path=summary.path,
+        doc=summary.doc,
+        kind=module_kind(summary),
+        lines=summary.lines,
+        size=summary.size,
+        failure=_failure(summary),
+        defines="" if summary.parse_failed else ", ".join(
+            count_of(counts[k], KIND_NOUNS[k]) for k in KIND_NOUNS if counts.get(k)
+        ) or "nothing",
+        depends_project=tuple(project),
+        depends_stdlib=tuple(stdlib),
+        depends_third_party=tuple(third_party),
+        notable_calls="; ".join(f"{kind}: {', '.join(calls)}" for kind, calls in sorted(by_kind.items())),
+        test_command=index.test_command(module),
+        parent=parent if parent and (parent in index or index.is_folder(parent)) else "",
+        keyword_index_label=keyword_index_label,
+    )
+
+
+def contents_view(index: ProjectIndex, name: str) -> ContentsView:
+    children = []
+    for child in index.children(name):
+        summary = index.get(child)
+        if summary is None:
+            children.append(ContentsEntry(child, folder_modules=len(index.children(child))))
+        else:
+            counts = Counter(d.kind for d in summary.definitions)
+            children.append(ContentsEntry(child, None, summary.source.is_package, counts["class"],
+                                          counts["function"], summary.doc))
+    return ContentsView(name, tuple(children))
+
+
+def related_view(index: ProjectIndex, summary: ModuleSummary, limit: int) -> RelatedView:
+    module = summary.module
+    graph = index.graph
+    is_test = summary.source.is_test
+    return RelatedView(
+        module=module,
+        related=index.related(module, limit),
+        imports=tuple(sorted(graph.imports_of(module).items())),
+        imported_by=tuple(sorted(graph.imported_by(module).items())),
+        tests_title="Tests" if is_test else "Tested by",
+        tests=tuple(sorted(graph.tests_of(module) if is_test else graph.tested_by(module))),
+        test_command=index.test_command(module),
+    )
+
+
+def module_kind(summary: ModuleSummary) -> str:
+    """``package``, ``test module``, ``script``... in words, from facts of the file."""
+    source = summary.source
+    kind = "package" if source.is_package else "module"
+    if source.is_stub:
+        kind = f"stub {kind} (.pyi)"
+    if source.is_test:
+        kind = f"test {kind}"
+    if summary.has_main_block:
+        kind += ", runnable as a script (has an if __name__ == '__main__' block)"
+    return kind
+
+
+# -- the project keyword index ------------------------------------------------------
+
+
+def keyword_page_links(groups: tuple[KeywordGroup, ...], docname_of) -> tuple[KeywordPageLink, ...]:
+    return tuple(KeywordPageLink(g.key, g.title, docname_of(g.key), len(g.entries)) for g in groups)
+
+
+def keyword_front_view(groups: tuple[KeywordGroup, ...], docname_of) -> KeywordFrontView:
+    return KeywordFrontView(keyword_page_links(groups, docname_of))
+
+
+def keyword_page_view(groups: tuple[KeywordGroup, ...], key: str, docname_of) -> KeywordPageView | None:
+    group = next((g for g in groups if g.key == key), None)
+    if group is None:
+        return None
+    # The navigation names every page (sizes are shown on the front page only).
+    pages = tuple(KeywordPageLink(g.key, g.title, docname_of(g.key), 0) for g in groups)
+    return KeywordPageView(key, pages, group.entries)
+
+
+# -- helpers ------------------------------------------------------------------
+
+
+def _entry_name(entry: Definition | ImportEntry) -> str:
+    return entry.imported.name if isinstance(entry, ImportEntry) else entry.name
+
+
+def _failure(summary: ModuleSummary) -> str | None:
+    if not summary.parse_failed:
+        return None
+    return summary.problems[0].message if summary.problems else "unknown problem"
