@@ -4,7 +4,6 @@ modules in ``kwindex.json``, canaries untouched; ``-W`` turns the first warning 
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 
@@ -112,13 +111,3 @@ def test_sphinx_build_exits_0_unless_W(hostile_tree, options, status, capsys):
     assert "Traceback" not in errors and "Exception occurred" not in errors
     assert f"{made['huge']}:: WARNING" in errors or f"{made['huge']}: WARNING" in errors
     assert_canaries_untouched(srcdir, modules_before)
-
-
-def test_unreadable_cases_need_no_simulation_without_root(tmp_path):
-    """Guard: the simulation stands in for chmod 000, which root ignores."""
-    if os.name == "posix" and os.geteuid() != 0:
-        pytest.skip("covered by test_hostile_analysis.test_unreadable_file_and_folder_for_real")
-    probe = tmp_path / "probe.py"
-    probe.write_text("")
-    os.chmod(probe, 0)
-    assert probe.read_text() == ""  # root reads it anyway: hence the simulation

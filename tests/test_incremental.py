@@ -6,6 +6,8 @@ import json
 import os
 from pathlib import Path
 
+from sphinx_kwindex.runner.pool import INLINE_BELOW
+
 from conftest import build, copy_root
 
 
@@ -81,8 +83,16 @@ def test_parallel_output_equals_serial(tmp_path):
 
 
 def test_process_pool_on_or_off_gives_the_same_pages(tmp_path):
-    inline, _ = build(copy_root("basic", tmp_path / "inline"), confoverrides={"kwindex_jobs": 1})
-    pooled, _ = build(copy_root("basic", tmp_path / "pooled"), confoverrides={"kwindex_jobs": 2})
+    def many_modules(srcdir):
+        # Enough modules that a pool starts (fewer are analysed inline whatever kwindex_jobs says).
+        for n in range(INLINE_BELOW + 4):
+            (srcdir / "src" / "demo" / f"extra{n}.py").write_text(f"from demo.shapes import Circle\n\nX{n} = Circle\n")
+        return srcdir
+
+    inline, _ = build(many_modules(copy_root("basic", tmp_path / "inline")), confoverrides={"kwindex_jobs": 1})
+    pooled, _ = build(many_modules(copy_root("basic", tmp_path / "pooled")), confoverrides={"kwindex_jobs": 2})
+    exported = json.loads((pooled.outdir / "kwindex.json").read_text())["modules"]
+    assert len(exported) >= INLINE_BELOW + 4
     for page in ["rst_page.html", "automod.html", "pymod.html", "kwindex.json"]:
         assert (inline.outdir / page).read_text() == (pooled.outdir / page).read_text(), page
 

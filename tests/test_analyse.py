@@ -1,0 +1,154 @@
+"""Stage 2, analyse: one file's bytes -> its summary (no Sphinx, nothing imported or run)."""
+
+from __future__ import annotations
+
+import gc
+import textwrap
+
+from astroid import nodes
+
+from sphinx_kwindex.analyse import analyse, analyse_file
+from sphinx_kwindex.model import Import, ImportedName, ModuleSummary, NotableCall, SourceFile, Subtype
+
+PACKAGE = SourceFile("pkg.sub", "/x/pkg/sub/__init__.py", "pkg/sub/__init__.py", is_package=True)
+MODULE = SourceFile("pkg.sub.mod", "/x/pkg/sub/mod.py", "pkg/sub/mod.py")
+
+CODE = textwrap.dedent('''\
+    """Widgets and how to draw them.
+
+    More text that is not the summary.
+    """
+    import os.path
+    import numpy as np
+    from . import sibling
+    from ..core import Base as B, helper
+    from .util import *
+
+    __all__ = ["Widget", "make"]
+    LIMIT: int = 3
+    if os.path.sep == "/":
+        POSIX = True
+    else:
+        POSIX = False
+
+
+    class Widget(B, total=False):
+        """A widget."""
+
+        size = 1
+
+        @property
+        def area(self) -> int:
+            return self.size
+
+        class Part:
+            def draw(self, *args, **kw):
+                import pickle
+                return pickle.loads(b"")
+
+
+    def make(n=1):
+        def inner():
+            pass
+
+        eval("1")
+        return Widget()
+
+
+    def make(n=2):
+        """Second definition: the first line wins."""
+
+
+    if __name__ == "__main__":
+        make()
+    ''')
+
+
+def by_name(summary: ModuleSummary) -> dict[str, tuple[str, int, str, str]]:
+    return {d.name: (d.kind, d.line, d.signature, d.doc) for d in summary.definitions}
+
+
+def test_definitions_are_the_files_own_named_by_qualname_at_their_def_line():
+    summary = analyse(MODULE, CODE.encode())
+    assert by_name(summary) == {
+        "__all__": ("variable", 11, "", ""),
+        "LIMIT": ("variable", 12, ": int", ""),
+        "POSIX": ("variable", 14, "", ""),
+        "Widget": ("class", 19, "(B, total=False)", "A widget."),
+        "Widget.size": ("attribute", 22, "", ""),
+        "Widget.area": ("method", 25, "(self) -> int", ""),
+        "Widget.Part": ("class", 28, "", ""),
+        "Widget.Part.draw": ("method", 29, "(self, *args, **kw)", ""),
+        "make": ("function", 34, "(n=1)", ""),
+        "make.<locals>.inner": ("function", 35, "()", ""),
+    }
+    assert summary.doc == "Widgets and how to draw them."
+    assert summary.all_names == ("Widget", "make")
+    assert summary.has_main_block and not summary.parse_failed and summary.problems == ()
+    assert summary.lines == CODE.count("\n")
+
+
+def test_imports_resolve_relative_names_from_the_package():
+    summary = analyse(MODULE, CODE.encode())
+    assert summary.imports == (
+        Import("os.path", (), 5), Import("numpy", (), 6), Import("pkg.sub", ("sibling",), 7),
+        Import("pkg.core", ("Base", "helper"), 8), Import("pkg.sub.util", ("*",), 9),
+        Import("pickle", (), 30, is_local=True),
+    )
+    bound = {i.name: i for i in summary.imported_names}
+    assert bound["np"] == ImportedName("np", "numpy", 6, is_module=True)
+    assert bound["B"] == ImportedName("B", "pkg.core.Base", 8)
+    assert bound["sibling"].target == "pkg.sub.sibling"
+    assert bound["pickle"].is_local
+    # In a package's __init__, "." is the package itself.
+    package = analyse(PACKAGE, b"from .mod import Widget\n")
+    assert package.imports == (Import("pkg.sub.mod", ("Widget",), 1),)
+
+
+def test_notable_calls_resolve_through_imports():
+    summary = analyse(MODULE, CODE.encode())
+    assert summary.notable_calls == (NotableCall("deserialisation", "pickle.loads", 31),
+                                     NotableCall("dynamic code", "eval", 38))
+
+
+def test_identifiers_are_the_names_used_not_strings_or_comments():
+    summary = analyse(MODULE, b"# widget_comment\nx = 'widget_string'\ndef render_widget(size): return size\n")
+    assert "render_widget" in summary.identifiers and "size" in summary.identifiers
+    assert not any("widget_comment" in i or "widget_string" in i for i in summary.identifiers)
+
+
+def test_a_relative_import_above_the_top_is_a_problem_not_a_failure():
+    summary = analyse(MODULE, b"from .... import x\n\ndef f():\n    pass\n")
+    assert [p.subtype for p in summary.problems] == [Subtype.BAD_IMPORT]
+    assert not summary.parse_failed and [d.name for d in summary.definitions] == ["f"]
+
+
+def test_a_syntax_error_is_one_located_problem_in_a_failed_summary():
+    summary = analyse(MODULE, b"x = 1\ndef broken(:\n")
+    assert summary.parse_failed and summary.definitions == ()
+    assert [(p.subtype, p.line) for p in summary.problems] == [(Subtype.SYNTAX_ERROR, 2)]
+    assert summary.digest  # failed summaries are still keyed by content (cached)
+
+
+def test_an_unreadable_file_is_a_failed_summary(tmp_path):
+    missing = SourceFile("gone", str(tmp_path / "gone.py"), "gone.py")
+    summary = analyse_file(missing)
+    assert summary.parse_failed and summary.problems[0].subtype == Subtype.UNREADABLE
+
+
+def test_analyse_frees_its_astroid_tree_for_any_caller():
+    """A direct caller of analyse() gets the clean-up too (no tree outlives its file)."""
+    for _ in range(3):
+        summary = analyse(MODULE, CODE.encode())
+    assert summary.definitions
+    gc.collect()
+    # Without the clean-up, the class-wide special_attributes model keeps the last tree alive.
+    alive = [obj for obj in gc.get_objects() if isinstance(obj, nodes.Module) and obj.name == MODULE.module]
+    assert alive == []
+
+
+def test_the_same_bytes_give_the_same_summary_after_other_files():
+    first = analyse(MODULE, CODE.encode())
+    analyse(PACKAGE, b"class Other:\n    pass\n")
+    analyse(MODULE, b"def broken(:\n")
+    assert analyse(MODULE, CODE.encode()) == first

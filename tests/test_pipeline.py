@@ -1,0 +1,91 @@
+"""Stages 1-3 as one call, with no Sphinx: find -> analyse -> project index -> rank, and what is kept."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from sphinx_kwindex.model import Subtype
+from sphinx_kwindex.pipeline import ProjectSettings, build_project, save_project
+
+FILES = {
+    "pkg/__init__.py": '"""The package."""\nfrom pkg.core import Widget\n',
+    "pkg/core.py": '"""Core."""\n\nclass Widget:\n    def render(self):\n        return 1\n',
+    "pkg/util.py": "from pkg.core import Widget\n\ndef make_widget():\n    return Widget()\n",
+    "pkg/broken.py": "def oops(:\n",
+    "tests/test_core.py": "from pkg.core import Widget\n\ndef test_render():\n    Widget().render()\n",
+}
+
+
+@pytest.fixture
+def settings(tmp_path) -> ProjectSettings:
+    for path, text in FILES.items():
+        (tmp_path / "repo" / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "repo" / path).write_text(text)
+    roots = ((tmp_path / "repo" / "pkg").resolve(), (tmp_path / "repo" / "tests").resolve())
+    return ProjectSettings(roots, cache_dir=tmp_path / "store", keyword_pages=True)
+
+
+def test_a_project_state_from_folders_alone(settings):
+    said: list[str] = []
+    state = build_project(settings, info=said.append)
+    index = state.index
+    assert list(index.modules) == ["pkg", "pkg.broken", "pkg.core", "pkg.util", "tests.test_core"]
+    assert index.graph.imports_of("pkg.util") == {"pkg.core": ("Widget",)}
+    assert index.graph.tested_by("pkg.core") == ("tests.test_core",)
+    assert [entry.module for entry in index.related("pkg.core")][:1] in (["pkg.util"], ["tests.test_core"])
+    assert [(Path(path).name, problem.subtype) for path, problem in state.problems()] == [
+        ("broken.py", Subtype.SYNTAX_ERROR)
+    ]
+    names = {entry.qualname for group in state.groups for entry in group.entries}
+    assert {"Widget", "Widget.render", "make_widget", "test_render"} <= names and "oops" not in names
+    assert any("0 of 5 modules from the analysis cache" in message for message in said)
+
+
+def test_the_next_run_reuses_what_was_kept(settings):
+    first = build_project(settings)
+    save_project(first, settings, print)
+    said: list[str] = []
+    again = build_project(settings, info=said.append)
+    assert again.fingerprint == first.fingerprint
+    assert again.index.all_related() == first.index.all_related()
+    assert again.groups == first.groups
+    assert any("5 of 5 modules from the analysis cache" in message for message in said)
+    assert not any("ranked again" in message for message in said)  # the kept ranking, as it was
+    assert again.rank_state is None and not again.groups_computed  # nothing new to keep
+
+
+def test_an_edit_reranks_only_what_it_can_change(settings):
+    save_project(build_project(settings), settings, print)
+    util = settings.roots[0] / "util.py"
+    util.write_text(util.read_text() + "\n\ndef make_two():\n    return make_widget(), make_widget()\n")
+    said: list[str] = []
+    edited = build_project(settings, info=said.append)
+    assert edited.reranked is not None and "pkg.util" in edited.reranked
+    assert any("4 of 5 modules from the analysis cache, 1 analysed" in message for message in said)
+
+
+def test_without_a_store_nothing_is_written(settings, tmp_path):
+    state = build_project(ProjectSettings(settings.roots, cache_dir=None))
+    save_project(state, ProjectSettings(settings.roots, cache_dir=None), print)
+    assert not (tmp_path / "store").exists()
+    assert state.groups == ()  # keyword pages only when asked for
+
+
+def test_the_pipeline_runs_without_sphinx(settings):
+    script = textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        from sphinx_kwindex.pipeline import ProjectSettings, build_project
+        state = build_project(ProjectSettings(tuple(Path(r) for r in {[str(r) for r in settings.roots]!r}), jobs=1))
+        assert len(state.index.modules) == 5
+        from sphinx_kwindex import views
+        assert views.section_view(state.index, "related", "pkg.core") is not None
+        print(sorted(name for name in sys.modules if name.split(".")[0] in ("sphinx", "docutils")))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

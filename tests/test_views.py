@@ -1,0 +1,127 @@
+"""Views: what each section shows, and the digests that decide which pages are read again.
+
+A page records the digest of the views it shows, and nothing else: these tests
+show that no part of a view can change without changing the digest, and that
+a page is re-read whenever a view it shows changes, however the view changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import build, copy_root
+from sphinx_kwindex import views
+from sphinx_kwindex.analyse import analyse
+from sphinx_kwindex.model import SourceFile
+from sphinx_kwindex.project.index import ProjectIndex
+from sphinx_kwindex.project.keywords import keyword_groups
+
+SOURCES = {
+    "app": '"""The app."""\nfrom app.engine import run\n',
+    "app.engine": '"""Engine."""\nimport os\nfrom app.helpers import retry\n\nclass Motor:\n    def spin(self):\n'
+                  '        return retry()\n\ndef run():\n    return Motor()\n',
+    "app.helpers": "def retry():\n    '''Retry.'''\n    return eval('3')\n",
+    "app.test_engine": "from app.engine import run\n\ndef test_run():\n    run()\n",
+}
+
+
+def project() -> ProjectIndex:
+    summaries = [
+        analyse(SourceFile(name, f"/x/{name}.py", name.replace(".", "/") + ".py", is_package=name == "app",
+                           is_test="test_" in name), text.encode())
+        for name, text in SOURCES.items()
+    ]
+    return ProjectIndex.from_summaries(Path("/x"), summaries)
+
+
+def every_view() -> list[views.View]:
+    index = project()
+    groups = tuple(keyword_groups(index))
+    found = [views.section_view(index, section, module, keyword_index_label="label")
+             for module in index.modules for section in views.SECTIONS]
+    found += [views.keyword_front_view(groups, str), views.keyword_page_view(groups, groups[0].key, str)]
+    return [view for view in found if view is not None]
+
+
+def other_value(value: object) -> object:
+    """A value of the same shape that differs from ``value``."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 1
+    if isinstance(value, str):
+        return value + "!"
+    if value is None:
+        return "something"
+    if isinstance(value, tuple):
+        return value[:-1] if value else ("something",)
+    raise AssertionError(f"no other value for {value!r}")
+
+
+def test_every_section_and_keyword_page_has_a_view():
+    kinds = {type(view) for view in every_view()}
+    assert kinds == {views.KeywordsView, views.FactsView, views.ContentsView, views.RelatedView,
+                     views.KeywordFrontView, views.KeywordPageView}
+
+
+def test_no_field_of_any_view_can_change_without_changing_its_digest():
+    checked = 0
+    for view in every_view():
+        digest = views.digest_of((view,))
+        for field in dataclasses.fields(view):
+            changed = dataclasses.replace(view, **{field.name: other_value(getattr(view, field.name))})
+            assert views.digest_of((changed,)) != digest, f"{type(view).__name__}.{field.name}"
+            checked += 1
+    assert checked > 40
+
+
+def test_views_of_equal_content_have_equal_digests():
+    assert [views.digest_of((v,)) for v in every_view()] == [views.digest_of((v,)) for v in every_view()]
+
+
+# -- pages are re-read when a view changes, with no second list to update ------------------
+
+
+def page(app, docname: str) -> BeautifulSoup:
+    return BeautifulSoup((app.outdir / f"{docname}.html").read_text(), "html.parser")
+
+
+def test_a_changed_view_rereads_the_pages_showing_it(tmp_path, monkeypatch):
+    srcdir = copy_root("generate", tmp_path)
+    build(srcdir)
+    assert build(srcdir)[1] == []
+    # Change what one kind of view holds, as a new feature would: nothing else is told.
+    real = views.contents_view
+
+    def with_a_note(index, name):
+        view = real(index, name)
+        return dataclasses.replace(view, children=tuple(
+            dataclasses.replace(child, doc=(child.doc + " (noted)").strip()) for child in view.children
+        ))
+
+    monkeypatch.setattr(views, "contents_view", with_a_note)
+    app, read = build(srcdir)
+    assert read == ["api/gpkg", "api/gpkg.sub", "api/tests", "api/tests.unit"]  # every page showing contents
+    assert "(noted)" in page(app, "api/gpkg").select_one("section.kwindex-contents").get_text()
+
+
+def test_editing_a_childs_docstring_rereads_its_package_page(tmp_path):
+    srcdir = copy_root("generate", tmp_path)
+    build(srcdir)
+    core = srcdir / "src" / "gpkg" / "core.py"
+    text = core.read_text()
+    assert text.startswith('"""')
+    core.write_text('"""A new first line for the package page.\n\n' + text[3:])
+    app, read = build(srcdir)
+    assert "api/gpkg" in read and "api/gpkg.core" in read
+    assert "A new first line for the package page." in page(app, "api/gpkg").select_one(
+        "section.kwindex-contents").get_text()
+
+
+@pytest.mark.parametrize("section", ["facts", "keywords", "related"])
+def test_a_section_request_for_a_missing_module_has_no_view(section):
+    assert views.section_view(project(), section, "app.nowhere") is None
