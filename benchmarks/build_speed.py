@@ -115,7 +115,7 @@ def main() -> None:
     parser.add_argument("tree", type=Path, help="a package folder, e.g. /work/corpus/torch/_inductor")
     parser.add_argument("--peer-python", help="python of a virtualenv with sphinx-autoapi 3.x")
     parser.add_argument("--runs", type=int, default=3, help="runs of each cheap measurement (median)")
-    parser.add_argument("--floor-runs", type=int, help="runs of each parse floor (default: --runs)")
+    parser.add_argument("--floor-runs", type=int, help="runs of each parse floor (default: --runs; 0: none)")
     parser.add_argument("--jobs", help="sphinx-build -j for our builds (default: serial)")
     parser.add_argument("--keep", type=Path, help="keep the scratch folder here")
     args = parser.parse_args()
@@ -134,8 +134,9 @@ def main() -> None:
     rows: list[tuple[str, str, str, str]] = []
     py = sys.executable
 
-    for tool in ("ast", "astroid"):
-        runs = [timed([py, "-c", FLOOR, tool, str(tree)], scratch)[0] for _ in range(args.floor_runs or args.runs)]
+    for tool in ("ast", "astroid") if args.floor_runs != 0 else ():
+        runs = [timed([py, "-c", FLOOR, tool, str(tree)], scratch)[0]
+                for _ in range(args.runs if args.floor_runs is None else args.floor_runs)]
         rows.append((f"floor: {tool}.parse, 1 process", f"{statistics.median(r.wall for r in runs):.1f}",
                      f"{max(r.rss_mb for r in runs):.0f}", "-"))
 

@@ -11,7 +11,9 @@ import dataclasses
 import functools
 import hashlib
 import json
+import operator
 import sys
+import typing
 from pathlib import Path
 
 import astroid
@@ -33,33 +35,57 @@ def content_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def text_digest(*parts: str) -> str:
-    """A short digest of some strings (order matters)."""
-    return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
-
-
 def value_digest(value: object) -> str:
     """A digest of a value built of tuples, lists, str-keyed dicts, strings, numbers and data classes.
 
     Equal values give equal digests in every process (views, ranking inputs). Not
     pickle: its memo makes the bytes depend on which equal strings are one object.
     """
-    text = json.dumps(value, default=_fields_of, ensure_ascii=False, separators=(",", ":"), check_circular=False)
+    text = json.dumps(_plain(value), ensure_ascii=False, separators=(",", ":"), check_circular=False)
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_ATOMS = frozenset({str, int, float, bool, type(None)})
 
 
-def _fields_of(obj: object) -> list:
-    """A data class as its class name and field values (what the JSON encoder cannot write itself)."""
-    cls = type(obj)
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        if not dataclasses.is_dataclass(cls):
-            raise TypeError(f"cannot digest a {cls.__name__}")
-        names = _FIELD_NAMES[cls] = tuple(field.name for field in dataclasses.fields(cls))
-    return [cls.__qualname__, *[getattr(obj, name) for name in names]]
+def _plain(value: object) -> object:
+    """``value`` with every data class as ``[class name, *field values]`` (what JSON can write).
+
+    A sequence of one data class is converted by ``attrgetter`` in C, row by row:
+    a page's view holds thousands of definitions.
+    """
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    if kind is tuple or kind is list:
+        types = set(map(type, value))
+        if types <= _ATOMS:
+            return value
+        if len(types) == 1:
+            (item,) = types
+            if dataclasses.is_dataclass(item):
+                names, flat = _layout(item)
+                rows = map(operator.attrgetter(*names), value) if len(names) > 1 else (
+                    (getattr(row, names[0]),) for row in value)
+                return [item.__qualname__, *(rows if flat else map(_plain, rows))]
+        return [_plain(part) for part in value]
+    if kind is dict:
+        return {key: _plain(part) for key, part in value.items()}
+    if dataclasses.is_dataclass(kind):
+        names, _ = _layout(kind)
+        return [kind.__qualname__, *(_plain(getattr(value, name)) for name in names)]
+    if isinstance(value, str):  # a str enum
+        return str(value)
+    raise TypeError(f"cannot digest a {kind.__name__}")
+
+
+@functools.cache
+def _layout(cls: type) -> tuple[tuple[str, ...], bool]:
+    """A data class's field names, and whether every field is a plain str, int, float, bool or None."""
+    hints = typing.get_type_hints(cls)
+    names = tuple(field.name for field in dataclasses.fields(cls))
+    flat = all(set(typing.get_args(hints[name]) or (hints[name],)) <= _ATOMS for name in names)
+    return names, flat
 
 
 @functools.cache

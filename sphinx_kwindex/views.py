@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sphinx_kwindex.fingerprint import code_digest, value_digest
+from sphinx_kwindex import fingerprint
+from sphinx_kwindex.fingerprint import value_digest
 from sphinx_kwindex.model import KIND_NOUNS, KINDS, Definition, ImportedName, ModuleSummary, count_of
 from sphinx_kwindex.project.index import ProjectIndex
 from sphinx_kwindex.project.keywords import KeywordEntry, KeywordGroup
@@ -144,7 +145,7 @@ View = KeywordsView | FactsView | ContentsView | RelatedView | KeywordFrontView 
 
 def digest_of(views: tuple[View, ...]) -> str:
     """The digest a page records for what it shows; the renderers' code is part of it."""
-    return value_digest((code_digest(), views))
+    return value_digest((fingerprint.code_digest(), views))
 
 
 def anchor_prefix(kind: str) -> str:
@@ -182,11 +183,11 @@ def keywords_view(index: ProjectIndex, summary: ModuleSummary, kinds: tuple[str,
     for definition in summary.definitions:
         if definition.kind in groups:
             groups[definition.kind].append(definition)
-    if "import" in groups:
-        groups["import"] = [ImportEntry(imported, index.split_target(imported.target))
-                            for imported in summary.imported_names]
     for entries in groups.values():
-        entries.sort(key=lambda entry: (_entry_name(entry).lower(), _entry_name(entry)))
+        entries.sort(key=_by_name)
+    if "import" in groups:
+        imported = sorted(summary.imported_names, key=_by_name)
+        groups["import"] = [ImportEntry(entry, index.split_target(entry.target)) for entry in imported]
     return KeywordsView(
         module=summary.module,
         path=summary.path,
@@ -288,6 +289,10 @@ def keyword_page_view(groups: tuple[KeywordGroup, ...], key: str, docname_of) ->
 
 
 # -- helpers ------------------------------------------------------------------
+
+
+def _by_name(entry: Definition | ImportedName) -> tuple[str, str]:
+    return entry.name.lower(), entry.name
 
 
 def _entry_name(entry: Definition | ImportEntry) -> str:

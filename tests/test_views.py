@@ -104,9 +104,27 @@ def test_a_changed_view_rereads_the_pages_showing_it(tmp_path, monkeypatch):
         ))
 
     monkeypatch.setattr(views, "contents_view", with_a_note)
+    # Any change of the project makes every page's views be computed and compared; this one
+    # changes no package's contents (a variable is no class or function).
+    leaf = srcdir / "src" / "gpkg" / "sub" / "leaf.py"
+    leaf.write_text(leaf.read_text() + "\nLEAF_LIMIT = 3\n")
     app, read = build(srcdir)
-    assert read == ["api/gpkg", "api/gpkg.sub", "api/tests", "api/tests.unit"]  # every page showing contents
+    contents_pages = ["api/gpkg", "api/gpkg.sub", "api/tests", "api/tests.unit"]
+    assert set(contents_pages) <= set(read)  # every page showing contents, for the changed view alone
+    assert "api/gpkg.core" not in read and "api/tests.unit.test_core" not in read
     assert "(noted)" in page(app, "api/gpkg").select_one("section.kwindex-contents").get_text()
+
+
+def test_a_build_with_no_change_computes_no_view(tmp_path, monkeypatch):
+    """Views are a function of the project state: the same state (its fingerprint) needs none computed."""
+    srcdir = copy_root("generate", tmp_path)
+    build(srcdir)
+    computed = []
+    real = views.section_view
+    monkeypatch.setattr(views, "section_view", lambda *args, **kwargs: computed.append(args) or real(*args, **kwargs))
+    assert build(srcdir)[1] == [] and computed == []
+    (srcdir / "src" / "gpkg" / "core.py").write_text((srcdir / "src" / "gpkg" / "core.py").read_text() + "\nX = 1\n")
+    assert "api/gpkg.core" in build(srcdir)[1] and computed  # another state: every page's views compared
 
 
 def test_editing_a_childs_docstring_rereads_its_package_page(tmp_path):

@@ -14,12 +14,13 @@ from sphinx.domains import Domain
 class KwindexDomain(Domain):
     name = "kwindex"
     label = "Keyword index"
-    data_version = 5
+    data_version = 6
     #: docs: {docname: {"modules": {module or "@keywords:KEY": (node_id, digest of its views, request)},
     #:                  "keywords": {module: ((qualname, node_id, kind), ...)}}}
     #: (a request is what the page asked to show: (sections, kinds, related limit); () for keyword pages)
     #: (tuples of strings: the collector stops tracking them, and a PyTorch build holds 110,000)
-    initial_data: dict[str, Any] = {"docs": {}}
+    #: project: the fingerprint of the project state every page's digests were last checked against
+    initial_data: dict[str, Any] = {"docs": {}, "project": ""}
 
     def __init__(self, env) -> None:
         super().__init__(env)
@@ -28,6 +29,14 @@ class KwindexDomain(Domain):
     @property
     def docs(self) -> dict[str, dict]:
         return self.data["docs"]
+
+    @property
+    def project_fingerprint(self) -> str:
+        return self.data.get("project", "")
+
+    @project_fingerprint.setter
+    def project_fingerprint(self, fingerprint: str) -> None:
+        self.data["project"] = fingerprint
 
     def note_module(self, docname: str, module: str, node_id: str | None, digest: str, request: tuple = (),
                     anchors=()) -> None:

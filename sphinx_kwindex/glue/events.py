@@ -31,7 +31,8 @@ from sphinx_kwindex.glue.warnings import warn
 from sphinx_kwindex.model import Subtype
 from sphinx_kwindex.pipeline import ProjectSettings, ProjectState, build_project, save_project
 from sphinx_kwindex.project.index import ProjectIndex
-from sphinx_kwindex.views import View, keyword_front_view, keyword_page_view, section_view
+from sphinx_kwindex import views
+from sphinx_kwindex.views import View, keyword_front_view, keyword_page_view
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -62,6 +63,9 @@ class Kwindex:
         self.neighbours: list[str] = []
         #: a build by this application has finished (a later one indexes the project again)
         self.built = False
+        #: views computed for this state: a page's views are computed when it is read and
+        #: again when it is written (see section_views)
+        self._views: dict[tuple[str, str, tuple[str, ...], int], View | None] = {}
         # The project is let go before the interpreter exits (see _release_at_exit).
         atexit.register(_release_at_exit, weakref.ref(self))
 
@@ -76,10 +80,12 @@ class Kwindex:
         label = generate.KEYWORD_INDEX_LABEL if self.settings.generate else None
         found = []
         for name in request.sections:
-            view = section_view(self.index, name, module, kinds=request.kinds, limit=request.limit,
-                                keyword_index_label=label)
-            if view is not None:
-                found.append((name, view))
+            key = (name, module, request.kinds, request.limit)
+            if key not in self._views:
+                self._views[key] = views.section_view(self.index, name, module, kinds=request.kinds, limit=request.limit,
+                                                keyword_index_label=label)
+            if self._views[key] is not None:
+                found.append((name, self._views[key]))
         return tuple(found)
 
     def keyword_view(self, key: str | None) -> View | None:
@@ -140,7 +146,7 @@ class Kwindex:
                         "a new sphinx-build shows them")
             self.rewritten, self.neighbours = [], []
             return
-        self.state = state
+        self.state, self._views = state, {}
         for abspath, problem in state.problems():
             warn(problem.message, problem.subtype, f"{abspath}:{problem.line or ''}")
         if self.settings.generate:
@@ -187,11 +193,17 @@ class Kwindex:
             self._index_project(app, generate_pages=False)
         pages = [*self.neighbours, *(self.rewritten if self.built else ())]
         outdated = {d for d in pages if d in env.found_docs and d not in changed and d not in added}
-        for docname, shown in env.domains["kwindex"].shown().items():
-            if docname in changed or docname in removed or docname in added or docname in outdated:
-                continue
-            if any(shown_digest(self, key, request) != digest for key, (digest, request) in shown.items()):
-                outdated.add(docname)
+        domain = env.domains["kwindex"]
+        # Views are a function of the project state: when its fingerprint (every input of the
+        # pipeline, the extension's code included) is the one the pages were last checked
+        # against, no view changed and no page needs its views computed.
+        if domain.project_fingerprint != self.state.fingerprint:
+            for docname, shown in domain.shown().items():
+                if docname in changed or docname in removed or docname in added or docname in outdated:
+                    continue
+                if any(shown_digest(self, key, request) != digest for key, (digest, request) in shown.items()):
+                    outdated.add(docname)
+            domain.project_fingerprint = self.state.fingerprint
         if outdated:
             logger.info("kwindex: %d page(s) show changed modules", len(outdated))
         return sorted(outdated)

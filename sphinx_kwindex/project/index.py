@@ -31,6 +31,7 @@ class ProjectIndex:
     #: parent name -> child module and folder names (folders without ``__init__`` included)
     tree: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _ranker: RelatedRanker | None = field(default=None, repr=False)
+    _targets: dict[str, tuple[str, str] | None] = field(default_factory=dict, repr=False)
     _related: dict[tuple[str, int], tuple[RelatedFile, ...]] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -64,8 +65,10 @@ class ProjectIndex:
 
     def split_target(self, dotted: str) -> tuple[str, str] | None:
         """Split ``pkg.mod.Cls.meth`` into (project module, qualified name) by the longest module prefix."""
-        head = owning_module(dotted, self.modules)
-        return None if head is None else (head, dotted[len(head) + 1 :])
+        if dotted not in self._targets:  # the same few targets are imported all over a project
+            head = owning_module(dotted, self.modules)
+            self._targets[dotted] = None if head is None else (head, dotted[len(head) + 1 :])
+        return self._targets[dotted]
 
     def children(self, name: str) -> list[str]:
         """Modules and folders directly inside package or folder ``name`` (``""``: the top level)."""

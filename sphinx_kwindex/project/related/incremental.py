@@ -18,7 +18,8 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sphinx_kwindex.fingerprint import code_digest, value_digest
+from sphinx_kwindex import fingerprint
+from sphinx_kwindex.fingerprint import value_digest
 from sphinx_kwindex.model import ModuleSummary
 from sphinx_kwindex.project.related.history import CoChange
 from sphinx_kwindex.project.related.rank import RelatedFile, RelatedRanker
@@ -64,7 +65,7 @@ def project_frame(
     """Digest of what every module's ranking depends on alike: the extension's code, the weights,
     the limit, the modules with their paths and test flags, and the co-change counts."""
     frame = hashlib.blake2b(digest_size=16)
-    frame.update(f"{INPUTS_FORMAT}\0{code_digest()}\0{weights!r}\0{limit}\0".encode())
+    frame.update(f"{INPUTS_FORMAT}\0{fingerprint.code_digest()}\0{weights!r}\0{limit}\0".encode())
     for module in sorted(summaries):
         summary = summaries[module]
         frame.update(f"{module}\0{summary.path}\0{summary.source.is_test}\0".encode())
