@@ -41,51 +41,45 @@ def value_digest(value: object) -> str:
     Equal values give equal digests in every process (views, ranking inputs). Not
     pickle: its memo makes the bytes depend on which equal strings are one object.
     """
-    text = json.dumps(_plain(value), ensure_ascii=False, separators=(",", ":"), check_circular=False)
+    text = json.dumps(value, default=_as_row, ensure_ascii=False, separators=(",", ":"), check_circular=False)
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
-_ATOMS = frozenset({str, int, float, bool, type(None)})
+def _as_row(value: object) -> list:
+    """What the JSON encoder cannot write itself: a data class, as its class name and values."""
+    row = _ROWS.get(type(value))
+    if row is None:
+        if not dataclasses.is_dataclass(value):
+            raise TypeError(f"cannot digest a {type(value).__name__}")
+        row = _ROWS[type(value)] = _row_of(type(value))
+    return row(value)
 
 
-def _plain(value: object) -> object:
-    """``value`` with every data class as ``[class name, *field values]`` (what JSON can write).
-
-    A sequence of one data class is converted by ``attrgetter`` in C, row by row:
-    a page's view holds thousands of definitions.
-    """
-    kind = type(value)
-    if kind in _ATOMS:
-        return value
-    if kind is tuple or kind is list:
-        types = set(map(type, value))
-        if types <= _ATOMS:
-            return value
-        if len(types) == 1:
-            (item,) = types
-            if dataclasses.is_dataclass(item):
-                names, flat = _layout(item)
-                rows = map(operator.attrgetter(*names), value) if len(names) > 1 else (
-                    (getattr(row, names[0]),) for row in value)
-                return [item.__qualname__, *(rows if flat else map(_plain, rows))]
-        return [_plain(part) for part in value]
-    if kind is dict:
-        return {key: _plain(part) for key, part in value.items()}
-    if dataclasses.is_dataclass(kind):
-        names, _ = _layout(kind)
-        return [kind.__qualname__, *(_plain(getattr(value, name)) for name in names)]
-    if isinstance(value, str):  # a str enum
-        return str(value)
-    raise TypeError(f"cannot digest a {kind.__name__}")
+#: data class -> a function giving an instance's row (views hold thousands of definitions: one C
+#: ``attrgetter`` call each, nested data classes read through dotted names)
+_ROWS: dict[type, typing.Callable[[object], list]] = {}
 
 
-@functools.cache
-def _layout(cls: type) -> tuple[tuple[str, ...], bool]:
-    """A data class's field names, and whether every field is a plain str, int, float, bool or None."""
+def _row_of(cls: type) -> typing.Callable[[object], list]:
+    paths = _paths(cls)
+    name = cls.__qualname__
+    getter = operator.attrgetter(*paths)
+    if len(paths) == 1:
+        return lambda value: [name, getter(value)]
+    return lambda value: [name, *getter(value)]
+
+
+def _paths(cls: type) -> tuple[str, ...]:
+    """A data class's attribute paths, a field declared as a data class expanded into its own."""
     hints = typing.get_type_hints(cls)
-    names = tuple(field.name for field in dataclasses.fields(cls))
-    flat = all(set(typing.get_args(hints[name]) or (hints[name],)) <= _ATOMS for name in names)
-    return names, flat
+    paths: list[str] = []
+    for field in dataclasses.fields(cls):
+        hint = hints[field.name]
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+            paths += [f"{field.name}.{path}" for path in _paths(hint)]
+        else:
+            paths.append(field.name)
+    return tuple(paths)
 
 
 @functools.cache

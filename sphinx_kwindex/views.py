@@ -35,21 +35,43 @@ class ImportEntry:
 
 @dataclass(frozen=True, slots=True)
 class KeywordsView:
-    """The "Keyword index" of a module: its definitions and imports by kind."""
+    """The "Keyword index" of a module: its definitions and imports, shown by kind."""
 
     module: str
     path: str
     lines: int
     #: why the file could not be analysed, or None
     failure: str | None
-    #: (kind, count) of every kind the module has, in :data:`KINDS` order (the overview line)
-    counts: tuple[tuple[str, int], ...]
-    #: (kind, entries sorted by name) of the kinds shown
-    groups: tuple[tuple[str, tuple[Definition | ImportEntry, ...]], ...]
+    #: the kinds shown, in page order
+    kinds: tuple[str, ...]
+    #: the module's definitions, as the analysis found them
+    definitions: tuple[Definition, ...]
+    #: its imported names with their project targets (when imports are shown)
+    imports: tuple[ImportEntry, ...]
+    #: how many names it imports (the overview counts them when they are not shown)
+    import_count: int
+
+    def counts(self) -> list[tuple[str, int]]:
+        """(kind, count) of every kind the module has, in :data:`KINDS` order (the overview line)."""
+        counts = Counter(definition.kind for definition in self.definitions)
+        counts["import"] = self.import_count
+        return [(kind, counts[kind]) for kind in KINDS if counts[kind]]
+
+    def groups(self) -> list[tuple[str, list[Definition | ImportEntry]]]:
+        """(kind, entries sorted by name) of the kinds shown that have entries."""
+        groups: dict[str, list] = {kind: [] for kind in self.kinds}
+        for definition in self.definitions:
+            if definition.kind in groups:
+                groups[definition.kind].append(definition)
+        for entries in groups.values():
+            entries.sort(key=_by_name)
+        if "import" in groups:
+            groups["import"] = sorted(self.imports, key=lambda entry: _by_name(entry.imported))
+        return [(kind, entries) for kind, entries in groups.items() if entries]
 
     def anchor_terms(self) -> list[tuple[str, str, str]]:
         """(anchor prefix, name, kind) of every entry, for reserving their ids when the page is read."""
-        return [(anchor_prefix(kind), _entry_name(entry), kind) for kind, entries in self.groups for entry in entries]
+        return [(anchor_prefix(kind), _entry_name(entry), kind) for kind, entries in self.groups() for entry in entries]
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,24 +199,18 @@ def section_view(
 
 
 def keywords_view(index: ProjectIndex, summary: ModuleSummary, kinds: tuple[str, ...] = KINDS) -> KeywordsView:
-    counts = Counter(definition.kind for definition in summary.definitions)
-    counts["import"] = len(summary.imported_names)
-    groups: dict[str, list] = {kind: [] for kind in kinds}
-    for definition in summary.definitions:
-        if definition.kind in groups:
-            groups[definition.kind].append(definition)
-    for entries in groups.values():
-        entries.sort(key=_by_name)
-    if "import" in groups:
-        imported = sorted(summary.imported_names, key=_by_name)
-        groups["import"] = [ImportEntry(entry, index.split_target(entry.target)) for entry in imported]
+    imports = ()
+    if "import" in kinds:
+        imports = tuple(ImportEntry(entry, index.split_target(entry.target)) for entry in summary.imported_names)
     return KeywordsView(
         module=summary.module,
         path=summary.path,
         lines=summary.lines,
         failure=_failure(summary),
-        counts=tuple((kind, counts[kind]) for kind in KINDS if counts[kind]),
-        groups=tuple((kind, tuple(entries)) for kind, entries in groups.items() if entries),
+        kinds=tuple(kinds),
+        definitions=summary.definitions,
+        imports=imports,
+        import_count=len(summary.imported_names),
     )
 
 
@@ -247,8 +263,8 @@ def related_view(index: ProjectIndex, summary: ModuleSummary, limit: int) -> Rel
     return RelatedView(
         module=module,
         related=index.related(module, limit),
-        imports=tuple(sorted(graph.imports_of(module).items())),
-        imported_by=tuple(sorted(graph.imported_by(module).items())),
+        imports=tuple(graph.imports_of(module).items()),  # the graph keeps both sorted by module
+        imported_by=tuple(graph.imported_by(module).items()),
         tests_title="Tests" if is_test else "Tested by",
         tests=tuple(sorted(graph.tests_of(module) if is_test else graph.tested_by(module))),
         test_command=index.test_command(module),

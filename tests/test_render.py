@@ -61,22 +61,21 @@ def links_of(result: list[nodes.Node]) -> list[str]:
 
 
 KEYWORDS = KeywordsView(
-    module="pkg.mod", path="pkg/mod.py", lines=40, failure=None,
-    counts=(("class", 1), ("function", 1), ("import", 2)),
-    groups=(
-        ("class", (Definition("Widget", "class", 3, "(Base)", "A widget."),)),
-        ("function", (Definition("make", "function", 20, "(n: int = 1) -> Widget", ""),)),
-        ("import", (ImportEntry(ImportedName("Base", "pkg.base.Base", 1), ("pkg.base", "Base")),
-                    ImportEntry(ImportedName("np", "numpy", 2, is_module=True), None))),
-    ),
+    module="pkg.mod", path="pkg/mod.py", lines=40, failure=None, kinds=("class", "function", "method", "import"),
+    definitions=(Definition("make", "function", 20, "(n: int = 1) -> Widget", ""),
+                 Definition("Widget", "class", 3, "(Base)", "A widget."),
+                 Definition("LIMIT", "variable", 1, "", "")),  # a kind not shown: counted, not listed
+    imports=(ImportEntry(ImportedName("np", "numpy", 2, is_module=True), None),
+             ImportEntry(ImportedName("Base", "pkg.base.Base", 1), ("pkg.base", "Base"))),
+    import_count=2,
 )
 
 
 def test_keywords_show_counts_groups_signatures_and_link_each_entry():
     result = render(KEYWORDS, context())
     text = text_of(result)
-    assert "pkg/mod.py: 40 lines; 1 class, 1 function, 2 imports." in text
-    assert "Classes (1)" in text and "Functions (1)" in text and "Imports (2)" in text
+    assert "pkg/mod.py: 40 lines; 1 class, 1 function, 1 variable, 2 imports." in text
+    assert "Classes (1)" in text and "Functions (1)" in text and "Imports (2)" in text and "Variables" not in text
     assert "Widget(Base), line 3 — A widget." in text
     assert "np → numpy, line 2" in text
     assert links_of(result) == [
@@ -88,7 +87,7 @@ def test_keywords_show_counts_groups_signatures_and_link_each_entry():
 
 
 def test_keywords_of_a_file_that_could_not_be_analysed_say_why():
-    view = KeywordsView("pkg.bad", "pkg/bad.py", 2, "cannot parse: invalid syntax", (), ())
+    view = KeywordsView("pkg.bad", "pkg/bad.py", 2, "cannot parse: invalid syntax", ("class",), (), (), 0)
     assert text_of(render(view, context())) == (
         "pkg/bad.py could not be analysed (cannot parse: invalid syntax); it has no keywords here."
     )

@@ -82,8 +82,8 @@ class Kwindex:
         for name in request.sections:
             key = (name, module, request.kinds, request.limit)
             if key not in self._views:
-                self._views[key] = views.section_view(self.index, name, module, kinds=request.kinds, limit=request.limit,
-                                                keyword_index_label=label)
+                self._views[key] = views.section_view(self.index, name, module, kinds=request.kinds,
+                                                      limit=request.limit, keyword_index_label=label)
             if self._views[key] is not None:
                 found.append((name, self._views[key]))
         return tuple(found)
@@ -270,7 +270,7 @@ def _release_at_exit(ref: weakref.ref[Kwindex]) -> None:
     """
     kwindex = ref()
     if kwindex is not None:
-        kwindex.state = ProjectState(ProjectIndex(kwindex.index.project_root), (), "")
+        kwindex.state, kwindex._views = ProjectState(ProjectIndex(kwindex.index.project_root), (), ""), {}
 
 
 def _append_toctree(doctree: nodes.document, docname: str, target: str) -> None:

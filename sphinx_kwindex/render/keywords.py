@@ -15,7 +15,7 @@ MAX_SIGNATURE = 160
 def render_keywords(view: KeywordsView, ctx: RenderContext) -> list[nodes.Node]:
     """The body of the "Keyword index" section."""
     body: list[nodes.Node] = [_overview(view, ctx)]
-    for kind, entries in view.groups:
+    for kind, entries in view.groups():
         body.append(nodes.rubric("", f"{KIND_TITLES[kind]} ({len(entries)})", classes=[f"kwindex-{kind}"]))
         items = nodes.bullet_list(classes=["kwindex-keywords"])
         for entry in entries:
@@ -49,7 +49,7 @@ def _overview(view: KeywordsView, ctx: RenderContext) -> nodes.paragraph:
         para += text(view.failure)
         para += nodes.Text("); it has no keywords here.")
         return para
-    parts = [count_of(count, KIND_NOUNS[kind]) for kind, count in view.counts]
+    parts = [count_of(count, KIND_NOUNS[kind]) for kind, count in view.counts()]
     para += nodes.Text(f": {count_of(view.lines, 'line')}; " + (", ".join(parts) or "no keywords") + ".")
     return para
 

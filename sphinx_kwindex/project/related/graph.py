@@ -57,11 +57,12 @@ class ProjectGraph:
         return self._size
 
     def imports_of(self, module: str) -> dict[str, tuple[str, ...]]:
-        """Project modules ``module`` imports from, each with the names it imports (``()``: the module itself)."""
+        """Project modules ``module`` imports from (sorted by name), each with the names it imports
+        (``()``: the module itself)."""
         return dict(self._imports.get(module, {}))
 
     def imported_by(self, module: str) -> dict[str, tuple[str, ...]]:
-        """Project modules importing from ``module``, each with the names they import."""
+        """Project modules importing from ``module`` (sorted by name), each with the names they import."""
         return dict(self._imported_by.get(module, {}))
 
     def tests_of(self, module: str) -> tuple[str, ...]:
