@@ -10,9 +10,7 @@ pipeline (find, analyse, index, rank) and writes generated pages;
 
 from __future__ import annotations
 
-import atexit
 import glob
-import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +21,7 @@ from sphinx.util.display import status_iterator
 from sphinx.util.fileutil import copy_asset_file
 
 from sphinx_kwindex.find import project_root_of
+from sphinx_kwindex.gc_pause import gc_paused
 from sphinx_kwindex.glue import generate
 from sphinx_kwindex.glue.config import KwindexSettings
 from sphinx_kwindex.glue.export import write_kwindex_json
@@ -66,8 +65,6 @@ class Kwindex:
         #: views computed for this state: a page's views are computed when it is read and
         #: again when it is written (see section_views)
         self._views: dict[tuple[str, str, tuple[str, ...], int], View | None] = {}
-        # The project is let go before the interpreter exits (see _release_at_exit).
-        atexit.register(_release_at_exit, weakref.ref(self))
 
     @property
     def index(self) -> ProjectIndex:
@@ -198,11 +195,12 @@ class Kwindex:
         # pipeline, the extension's code included) is the one the pages were last checked
         # against, no view changed and no page needs its views computed.
         if domain.project_fingerprint != self.state.fingerprint:
-            for docname, shown in domain.shown().items():
-                if docname in changed or docname in removed or docname in added or docname in outdated:
-                    continue
-                if any(shown_digest(self, key, request) != digest for key, (digest, request) in shown.items()):
-                    outdated.add(docname)
+            with gc_paused():  # the views live until the pages are written: not garbage
+                for docname, shown in domain.shown().items():
+                    if docname in changed or docname in removed or docname in added or docname in outdated:
+                        continue
+                    if any(shown_digest(self, key, request) != digest for key, (digest, request) in shown.items()):
+                        outdated.add(docname)
             domain.project_fingerprint = self.state.fingerprint
         if outdated:
             logger.info("kwindex: %d page(s) show changed modules", len(outdated))
@@ -258,19 +256,6 @@ class Kwindex:
             write_kwindex_json(Path(app.outdir), self.state, app.env.domains["kwindex"], self.project_settings,
                                logger.info)
         save_project(self.state, self.project_settings, logger.info)
-
-
-def _release_at_exit(ref: weakref.ref[Kwindex]) -> None:
-    """Let the analysed project go just before the interpreter exits.
-
-    Sphinx's logging keeps the last application (and so its extension state) alive
-    until the process exits, and the interpreter's last garbage collections walk every
-    object still alive: about a second after a PyTorch build. Freed here, by reference
-    counting, they are not walked; a later build by the same application still has them.
-    """
-    kwindex = ref()
-    if kwindex is not None:
-        kwindex.state, kwindex._views = ProjectState(ProjectIndex(kwindex.index.project_root), (), ""), {}
 
 
 def _append_toctree(doctree: nodes.document, docname: str, target: str) -> None:
