@@ -81,8 +81,9 @@ def run_astroid_tree(files: list[SourceFile], cache_dir: Path, jobs: int) -> Non
 
 def run_ours(files: list[SourceFile], cache_dir: Path, jobs: int) -> None:
     from sphinx_kwindex.runner import analyse_all
+    from sphinx_kwindex.store import Store
 
-    analyse_all(files, jobs=jobs, cache_dir=cache_dir)
+    analyse_all(files, jobs=jobs, store=Store(cache_dir) if cache_dir is not None else None)
 
 
 ROWS: dict[str, Callable[[list[SourceFile], Path, int], None]] = {

@@ -27,6 +27,7 @@ from sphinx_kwindex.analyse import analyse
 from sphinx_kwindex.find import find_sources
 from sphinx_kwindex.project.index import ProjectIndex
 from sphinx_kwindex.runner import analyse_all
+from sphinx_kwindex.store import Store
 
 EDITS = ("function", "import", "body")
 
@@ -49,7 +50,8 @@ def main() -> None:
     args = parser.parse_args()
     cache = args.cache or Path(tempfile.mkdtemp(prefix="kwindex-rank-"))
     found = find_sources([args.tree.resolve()], [], [])
-    summaries = {s.module: s for s in analyse_all(found.files, jobs=args.jobs, cache_dir=cache)}
+    store = Store(cache) if cache is not None else None
+    summaries = {s.module: s for s in analyse_all(found.files, jobs=args.jobs, store=store)}
     sources = {source.module: source for source in found.files}
     start = time.perf_counter()
     state, _ = ProjectIndex.from_summaries(found.project_root, summaries.values()).rank_all()

@@ -76,6 +76,8 @@ class ProjectState:
     #: what :func:`save_project` writes (None: the stored one is current)
     rank_state: RankState | None = field(default=None, repr=False)
     groups_computed: bool = False
+    #: the build's store (None: nothing is kept between builds); each problem with it is said once
+    store: Store | None = field(default=None, repr=False)
 
     def problems(self) -> Iterator[tuple[str, Problem]]:
         """(absolute path, problem) of every problem found: finding files first, then each module's."""
@@ -99,9 +101,8 @@ def build_project(
     """
     with gc_paused():  # every object built here lives as long as the build
         found = find_sources(list(settings.roots), list(settings.exclude), list(settings.skip))
-        summaries = analyse_all(found.files, jobs=settings.jobs, cache_dir=settings.cache_dir, progress=progress,
-                                info=info)
-        store = open_store(settings, info)
+        store = Store(settings.cache_dir, info) if settings.cache_dir is not None else None
+        summaries = analyse_all(found.files, jobs=settings.jobs, store=store, progress=progress)
         cochange = _history(settings, found.project_root, [source.path for source in found.files], info)
         index = ProjectIndex.from_summaries(
             found.project_root, summaries, found.problems,
@@ -109,7 +110,7 @@ def build_project(
         )
         fingerprint = project_fingerprint(index)
         info(f"kwindex: {len(index.modules)} modules under {found.project_root}")
-        state = ProjectState(index, (), fingerprint)
+        state = ProjectState(index, (), fingerprint, store=store)
         _rank(state, store, info)
         if settings.keyword_pages:
             rows = store.read(KEYWORD_PAGES, key=fingerprint, check=_valid_rows) if store is not None else None
@@ -118,9 +119,9 @@ def build_project(
     return state
 
 
-def save_project(state: ProjectState, settings: ProjectSettings, info: Callable[[str], None]) -> None:
+def save_project(state: ProjectState) -> None:
     """Keep the ranking and the keyword index pages computed by this build for the next one."""
-    store = open_store(settings, info)
+    store = state.store
     if store is None:
         return
     with gc_paused():
@@ -132,13 +133,10 @@ def save_project(state: ProjectState, settings: ProjectSettings, info: Callable[
             state.groups_computed = False
 
 
-def open_store(settings: ProjectSettings, info: Callable[[str], None]) -> Store | None:
-    return Store(settings.cache_dir, info) if settings.cache_dir is not None else None
-
-
 def project_fingerprint(index: ProjectIndex) -> str:
-    """Changes whenever any input of the related-files ranking (or the extension's code) changes:
-    the project-wide inputs, and every module's content."""
+    """Changes whenever an input of the pipeline changes: the extension's code, astroid and Python,
+    weights, limit, module names, paths and test flags, git history, and every module's content
+    (the settings that change what pages show are Sphinx ``env`` values: changing one re-reads all)."""
     frame = project_frame(index.modules, index.weights, index.related_limit, index.cochange)
     hasher = hashlib.blake2b(f"{frame}\0".encode(), digest_size=16)
     for name, summary in index.modules.items():

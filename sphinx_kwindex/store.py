@@ -4,7 +4,7 @@ Every cache is one file of the store folder (under the doctree folder, or
 ``kwindex_cache_dir``), laid out alike::
 
     sphinx-kwindex store\\n
-    {"entry": ..., "format": ..., "version": ..., "key": ..., "astroid": ..., "python": ...}\\n
+    {"entry": ..., "format": ..., "sphinx_kwindex": ..., "version": ..., "key": ..., "astroid": ..., "python": ...}\\n
     <checksum of the payload>\\n
     <pickle payload>
 
@@ -41,15 +41,14 @@ _TEMP_SUFFIX = ".tmp"
 #: A temporary file older than this is left over by a killed build (a write takes well under a second).
 STALE_TEMP_SECONDS = 600
 
-#: Classes a stored payload may hold, by module.
+#: Classes a stored payload may hold, by module (containers, strings and numbers need none:
+#: the pickle protocol writes them with opcodes of their own).
 _ALLOWED = {
     "sphinx_kwindex.model": {
         "SourceFile", "Definition", "ImportedName", "Import", "NotableCall", "Problem", "ModuleSummary", "Subtype",
     },
     "sphinx_kwindex.project.related.rank": {"RelatedFile"},
     "sphinx_kwindex.project.related.incremental": {"RankInputs", "RankState"},
-    "builtins": {"tuple", "list", "dict", "set", "frozenset", "str", "bytes", "int", "float", "bool"},
-    "copyreg": {"_reconstructor"},
 }
 
 

@@ -17,7 +17,7 @@ from sphinx_kwindex.find import find_sources
 from sphinx_kwindex.model import SourceFile
 from sphinx_kwindex.runner import analyse_all
 from sphinx_kwindex.runner import cache as cache_module
-from sphinx_kwindex.runner.cache import ANALYSIS, CACHE_NAME
+from sphinx_kwindex.runner.cache import ANALYSIS
 from sphinx_kwindex import store as store_module
 from sphinx_kwindex.store import STALE_TEMP_SECONDS, Store
 from sphinx_kwindex.runner.pool import INLINE_BELOW
@@ -71,11 +71,12 @@ class Messages(list):
 
 
 def build(files, cache_dir, jobs=1, messages=None):
-    return analyse_all(files, jobs=jobs, cache_dir=cache_dir, info=messages if messages is not None else Messages())
+    said = messages if messages is not None else Messages()
+    return analyse_all(files, jobs=jobs, store=Store(cache_dir, said) if cache_dir is not None else None)
 
 
 def cache_file(cache_dir: Path) -> Path:
-    return cache_dir / CACHE_NAME
+    return cache_dir / ANALYSIS.filename
 
 
 # -- hits and misses -----------------------------------------------------------
@@ -153,7 +154,7 @@ def test_no_cache_dir_writes_nothing(project, parsed, tmp_path):
     messages = Messages()
     assert build(project, None, messages=messages) == [analyse_file(source) for source in project]
     assert messages == []
-    assert not list(tmp_path.rglob(CACHE_NAME))
+    assert not list(tmp_path.rglob(ANALYSIS.filename))
 
 
 # -- a cache that cannot be trusted ---------------------------------------------
@@ -315,7 +316,7 @@ def test_write_is_atomic_and_old_temporary_files_are_removed(project, tmp_path):
     running = cache_dir / ".kwindex-running.tmp"  # a concurrent build writing right now
     running.write_bytes(b"partial")
     build(project, cache_dir)
-    assert sorted(path.name for path in cache_dir.iterdir()) == sorted([CACHE_NAME, running.name])
+    assert sorted(path.name for path in cache_dir.iterdir()) == sorted([ANALYSIS.filename, running.name])
 
 
 def test_failed_write_keeps_the_old_cache(project, parsed, tmp_path, monkeypatch):
@@ -331,7 +332,7 @@ def test_failed_write_keeps_the_old_cache(project, parsed, tmp_path, monkeypatch
     messages = Messages()
     build(project, cache_dir, messages=messages)
     assert cache_file(cache_dir).read_bytes() == before
-    assert [path.name for path in cache_dir.iterdir()] == [CACHE_NAME]
+    assert [path.name for path in cache_dir.iterdir()] == [ANALYSIS.filename]
     assert len(messages) == 1 and "No space left" in messages[0]
 
 
@@ -350,7 +351,7 @@ def test_concurrent_builds_sharing_a_cache_dir_leave_a_valid_cache(project, tmp_
     messages = Messages()
     assert build(project, cache_dir, messages=messages) == [analyse_file(source) for source in project]
     assert messages == []
-    assert [path.name for path in cache_dir.iterdir()] == [CACHE_NAME]
+    assert [path.name for path in cache_dir.iterdir()] == [ANALYSIS.filename]
 
 
 # -- the pool ----------------------------------------------------------------------
@@ -358,8 +359,8 @@ def test_concurrent_builds_sharing_a_cache_dir_leave_a_valid_cache(project, tmp_
 
 def test_pool_gives_the_same_summaries_as_inline(project, tmp_path):
     many = project * 5  # enough work for several chunks
-    inline = analyse_all(many, jobs=1, cache_dir=None)
-    pooled = analyse_all(many, jobs=2, cache_dir=None)
+    inline = analyse_all(many, jobs=1, store=None)
+    pooled = analyse_all(many, jobs=2, store=None)
     assert pooled == inline
     assert [summary.module for summary in pooled] == [source.module for source in many]
 
@@ -392,11 +393,11 @@ def test_progress_wraps_the_new_summaries(project, tmp_path):
     cache_dir = tmp_path / "cache"
     for jobs in (1, 2):
         seen.clear()
-        analyse_all(project, jobs=jobs, cache_dir=None, progress=progress)
+        analyse_all(project, jobs=jobs, store=None, progress=progress)
         assert seen == [len(project), *(source.module for source in project)]
-    analyse_all(project, jobs=1, cache_dir=cache_dir)
+    analyse_all(project, jobs=1, store=Store(cache_dir))
     seen.clear()
-    analyse_all(project, jobs=1, cache_dir=cache_dir, progress=progress)
+    analyse_all(project, jobs=1, store=Store(cache_dir), progress=progress)
     assert seen == []  # nothing to analyse: no progress line
 
 
@@ -409,9 +410,9 @@ def test_astroid_trees_do_not_outlive_their_file(project):
     def alive() -> int:
         return sum(isinstance(obj, nodes.Module) for obj in gc.get_objects())
 
-    analyse_all(project, jobs=1, cache_dir=None)  # astroid's own modules (builtins...) exist from here on
+    analyse_all(project, jobs=1, store=None)  # astroid's own modules (builtins...) exist from here on
     before = alive()
-    analyse_all(project * 20, jobs=1, cache_dir=None)
+    analyse_all(project * 20, jobs=1, store=None)
     assert alive() == before
 
 
@@ -421,7 +422,9 @@ def _analyse_into(cache_dir: str, root: str) -> int:
     from sphinx_kwindex.runner import analyse_all
 
     files = find_sources([Path(root)]).files
-    return len(analyse_all(files, jobs=1, cache_dir=Path(cache_dir)))
+    from sphinx_kwindex.store import Store
+
+    return len(analyse_all(files, jobs=1, store=Store(Path(cache_dir))))
 
 
 def test_two_processes_sharing_a_cache_folder_leave_a_usable_cache(tmp_path):
@@ -438,7 +441,7 @@ def test_two_processes_sharing_a_cache_folder_leave_a_usable_cache(tmp_path):
     assert counts == [41] * 4
     said: list[str] = []
     files = find_sources([root]).files
-    summaries = analyse_all(files, jobs=1, cache_dir=cache, info=said.append)
+    summaries = analyse_all(files, jobs=1, store=Store(cache, said.append))
     assert len(summaries) == 41
     assert said == ["kwindex: 41 of 41 modules from the analysis cache, 0 analysed"]
 

@@ -8,9 +8,9 @@ import stat
 from pathlib import Path
 
 from sphinx_kwindex.analyse import analyse
-from sphinx_kwindex.glue.export import EXPORT_PARTS, export_fingerprint, kwindex_data, write_kwindex_json
+from sphinx_kwindex.glue.export import export_fingerprint, kwindex_data, write_kwindex_json
 from sphinx_kwindex.model import SourceFile
-from sphinx_kwindex.pipeline import ProjectSettings, ProjectState
+from sphinx_kwindex.pipeline import ProjectState
 from sphinx_kwindex.project.index import ProjectIndex
 
 SOURCES = {
@@ -62,28 +62,3 @@ def test_the_export_is_written_once_per_content_and_readable_by_others(tmp_path)
     umask = os.umask(0o022)
     os.umask(umask)
     assert stat.S_IMODE((out / "kwindex.json").stat().st_mode) == 0o666 & ~umask
-
-
-def test_summary_parts_from_the_store_give_the_whole_export_fresh_and_after_changes(tmp_path):
-    out, settings = tmp_path / "html", ProjectSettings((), cache_dir=tmp_path / "store")
-    out.mkdir()
-    index, domain = project(SOURCES), Pages({"app.engine": "api/engine"})
-    assert write_kwindex_json(out, state_of(index, "one"), domain, settings)
-    assert (out / "kwindex.json").read_text() == whole(index, domain, "one")
-    assert (tmp_path / "store" / EXPORT_PARTS.filename).exists()
-    # An edit, a module moving to another page, a new module: the other modules' parts are reused.
-    edited = dict(SOURCES, **{"app.helpers": "def retry():\n    return 4\n\ndef again():\n    pass\n",
-                              "app.new": "import app.cli\n"})
-    index, domain = project(edited), Pages({"app.engine": "api/other", "app.cli": "api/cli"})
-    assert write_kwindex_json(out, state_of(index, "two"), domain, settings)
-    assert (out / "kwindex.json").read_text() == whole(index, domain, "two")
-
-
-def test_a_damaged_parts_file_is_not_used(tmp_path):
-    out, settings = tmp_path / "html", ProjectSettings((), cache_dir=tmp_path / "store")
-    out.mkdir()
-    (tmp_path / "store").mkdir()
-    (tmp_path / "store" / EXPORT_PARTS.filename).write_bytes(b"\x80\x04garbage")
-    index, domain = project(SOURCES), Pages({})
-    assert write_kwindex_json(out, state_of(index, "one"), domain, settings)
-    assert (out / "kwindex.json").read_text() == whole(index, domain, "one")

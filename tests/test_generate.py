@@ -260,3 +260,12 @@ def test_keyword_pages_stay_out_of_the_search_index_module_pages_do_not(generate
     assert "nosearch" in generated.env.metadata["api/keywords/r"]
     assert "nosearch" not in generated.env.metadata["api/keywords/index"]
     assert "nosearch" not in generated.env.metadata["api/gpkg.core"]
+
+
+def test_every_setting_that_changes_what_pages_show_rereads_every_page():
+    """Views are compared only when the project's fingerprint changes (see glue/events.py): that
+    is sound because Sphinx re-reads every page when an ``env`` setting changes."""
+    from sphinx_kwindex.glue.config import CONFIG_VALUES
+
+    not_shown = {"kwindex_jobs", "kwindex_cache_dir"}  # how the build runs, not what it shows
+    assert {name for name, _, rebuild, _ in CONFIG_VALUES if rebuild != "env"} == not_shown

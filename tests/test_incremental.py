@@ -106,3 +106,13 @@ def test_a_no_change_build_parses_nothing_and_the_cache_can_live_elsewhere(tmp_p
     assert any(cache.iterdir())
     second, _ = build(srcdir, confoverrides=overrides)
     assert "3 of 3 modules from the analysis cache, 0 analysed" in second.status.getvalue()
+
+
+def test_a_py_module_page_is_reread_when_its_module_appears(tmp_path):
+    srcdir = copy_root("basic", tmp_path)
+    (srcdir / "later.rst").write_text("Later\n=====\n\n.. py:module:: demo.later\n\nNot written yet.\n")
+    (srcdir / "index.rst").write_text((srcdir / "index.rst").read_text() + "\n.. toctree::\n\n   later\n")
+    reread(srcdir)
+    (srcdir / "src" / "demo" / "later.py").write_text("def arrived():\n    pass\n")
+    assert "later" in reread(srcdir)
+    assert 'id="kw-demo.later.arrived"' in (srcdir / "_build" / "html" / "later.html").read_text()

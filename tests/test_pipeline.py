@@ -48,7 +48,7 @@ def test_a_project_state_from_folders_alone(settings):
 
 def test_the_next_run_reuses_what_was_kept(settings):
     first = build_project(settings)
-    save_project(first, settings, print)
+    save_project(first)
     said: list[str] = []
     again = build_project(settings, info=said.append)
     assert again.fingerprint == first.fingerprint
@@ -60,7 +60,7 @@ def test_the_next_run_reuses_what_was_kept(settings):
 
 
 def test_an_edit_reranks_only_what_it_can_change(settings):
-    save_project(build_project(settings), settings, print)
+    save_project(build_project(settings))
     util = settings.roots[0] / "util.py"
     util.write_text(util.read_text() + "\n\ndef make_two():\n    return make_widget(), make_widget()\n")
     said: list[str] = []
@@ -71,7 +71,7 @@ def test_an_edit_reranks_only_what_it_can_change(settings):
 
 def test_without_a_store_nothing_is_written(settings, tmp_path):
     state = build_project(ProjectSettings(settings.roots, cache_dir=None))
-    save_project(state, ProjectSettings(settings.roots, cache_dir=None), print)
+    save_project(state)
     assert not (tmp_path / "store").exists()
     assert state.groups == ()  # keyword pages only when asked for
 

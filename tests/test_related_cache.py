@@ -237,20 +237,20 @@ def test_another_astroid_or_python_changes_the_code_digest(monkeypatch):
     """Summaries depend on the parser and interpreter, so everything keyed by the code digest does too."""
     import astroid
 
-    from sphinx_kwindex import fingerprint as code_version
+    from sphinx_kwindex import fingerprint
 
-    code_version.code_digest.cache_clear()
-    base = code_version.code_digest()
+    fingerprint.code_digest.cache_clear()
+    base = fingerprint.code_digest()
     monkeypatch.setattr(astroid, "__version__", "0.0.1")
-    code_version.code_digest.cache_clear()
-    assert code_version.code_digest() != base
+    fingerprint.code_digest.cache_clear()
+    assert fingerprint.code_digest() != base
     monkeypatch.undo()
-    monkeypatch.setattr(code_version.sys, "version", "3.99.0 (other)")
-    code_version.code_digest.cache_clear()
-    assert code_version.code_digest() != base
+    monkeypatch.setattr(fingerprint.sys, "version", "3.99.0 (other)")
+    fingerprint.code_digest.cache_clear()
+    assert fingerprint.code_digest() != base
     monkeypatch.undo()
-    code_version.code_digest.cache_clear()
-    assert code_version.code_digest() == base
+    fingerprint.code_digest.cache_clear()
+    assert fingerprint.code_digest() == base
 
 
 def test_a_test_picking_another_module_by_name_reranks_that_module():

@@ -127,6 +127,20 @@ def test_a_build_with_no_change_computes_no_view(tmp_path, monkeypatch):
     assert "api/gpkg.core" in build(srcdir)[1] and computed  # another state: every page's views compared
 
 
+def test_after_an_edit_that_rereads_nothing_a_build_with_no_change_computes_no_view(tmp_path, monkeypatch):
+    """Sphinx saves its environment only when it reads a page: the check that found every view
+    unchanged is kept in the store, so the next build need not repeat it."""
+    srcdir = copy_root("generate", tmp_path)
+    build(srcdir)
+    core = srcdir / "src" / "gpkg" / "core.py"
+    core.write_text(core.read_text().replace('["ls", command]', '["lz", command]'))  # same size, same names
+    assert build(srcdir)[1] == []  # another file, the same views
+    computed = []
+    real = views.section_view
+    monkeypatch.setattr(views, "section_view", lambda *args, **kwargs: computed.append(args) or real(*args, **kwargs))
+    assert build(srcdir)[1] == [] and computed == []
+
+
 def test_editing_a_childs_docstring_rereads_its_package_page(tmp_path):
     srcdir = copy_root("generate", tmp_path)
     build(srcdir)

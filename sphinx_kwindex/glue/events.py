@@ -27,11 +27,13 @@ from sphinx_kwindex.glue.config import KwindexSettings
 from sphinx_kwindex.glue.export import write_kwindex_json
 from sphinx_kwindex.glue.sections import Request, place_module_sections, shown_digest
 from sphinx_kwindex.glue.warnings import warn
+from sphinx_kwindex.fingerprint import code_digest
 from sphinx_kwindex.model import Subtype
 from sphinx_kwindex.pipeline import ProjectSettings, ProjectState, build_project, save_project
 from sphinx_kwindex.project.index import ProjectIndex
 from sphinx_kwindex import views
-from sphinx_kwindex.views import View, keyword_front_view, keyword_page_view
+from sphinx_kwindex.store import Entry
+from sphinx_kwindex.views import View, digest_of, keyword_front_view, keyword_page_view
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -46,6 +48,9 @@ INJECT_PRIORITY = 400
 QUIET_PRIORITY = 900
 #: The store's folder under the doctree folder (unless ``kwindex_cache_dir`` is set).
 CACHE_FOLDER = "kwindex-cache"
+#: The last check of every page's views that re-read none: (saved fingerprint, checked fingerprint).
+PAGES_CHECKED = Entry("kwindex-pages.cache", "the record of checked pages",
+                      "the next build compares every page's views again", code_digest)
 STYLESHEET = Path(__file__).parent.parent / "static" / "kwindex.css"
 
 
@@ -62,8 +67,11 @@ class Kwindex:
         self.neighbours: list[str] = []
         #: a build by this application has finished (a later one indexes the project again)
         self.built = False
-        #: views computed for this state: a page's views are computed when it is read and
-        #: again when it is written (see section_views)
+        #: (fingerprint the saved pages were checked against, fingerprint they were checked
+        #: against by this build), kept in the store at the end (see env_get_outdated)
+        self.checked: tuple[str, str] | None = None
+        #: the views of this state, computed once each: when a page is read (or checked) and
+        #: used again when it is written
         self._views: dict[tuple[str, str, tuple[str, ...], int], View | None] = {}
 
     @property
@@ -191,17 +199,22 @@ class Kwindex:
         pages = [*self.neighbours, *(self.rewritten if self.built else ())]
         outdated = {d for d in pages if d in env.found_docs and d not in changed and d not in added}
         domain = env.domains["kwindex"]
-        # Views are a function of the project state: when its fingerprint (every input of the
-        # pipeline, the extension's code included) is the one the pages were last checked
-        # against, no view changed and no page needs its views computed.
-        if domain.project_fingerprint != self.state.fingerprint:
+        # Views are a function of the project state and of settings whose change re-reads every
+        # page: when the state's fingerprint is the one the pages were last checked against, no
+        # view changed and none is computed. Sphinx saves the environment only when it reads a
+        # page, so a check that re-read nothing is kept in the store: (saved, checked) fingerprints.
+        recorded, current = domain.project_fingerprint, self.state.fingerprint
+        store = self.state.store
+        self.checked = None
+        if recorded != current and (store is None or store.read(PAGES_CHECKED) != (recorded, current)):
+            self.checked = (recorded, current)
             with gc_paused():  # the views live until the pages are written: not garbage
                 for docname, shown in domain.shown().items():
                     if docname in changed or docname in removed or docname in added or docname in outdated:
                         continue
                     if any(shown_digest(self, key, request) != digest for key, (digest, request) in shown.items()):
                         outdated.add(docname)
-            domain.project_fingerprint = self.state.fingerprint
+        domain.project_fingerprint = current
         if outdated:
             logger.info("kwindex: %d page(s) show changed modules", len(outdated))
         return sorted(outdated)
@@ -225,7 +238,11 @@ class Kwindex:
             entry = python_modules.get(module)
             if entry is None or entry.node_id != node_id or entry.docname != env.docname:
                 continue
-            if module in shown or module not in self.index:
+            if module in shown:
+                continue
+            if module not in self.index:
+                # Recorded showing nothing, so the page is re-read when the module appears.
+                env.domains["kwindex"].note_module(env.docname, module, None, digest_of(()), tuple(self.request()))
                 continue
             parent = doctree.ids[node_id]  # a section itself when the directive stands before its title
             while parent is not None and not isinstance(parent, (nodes.section, nodes.document)):
@@ -253,9 +270,10 @@ class Kwindex:
         if self.project_settings is None:
             return
         if app.builder.format == "html":
-            write_kwindex_json(Path(app.outdir), self.state, app.env.domains["kwindex"], self.project_settings,
-                               logger.info)
-        save_project(self.state, self.project_settings, logger.info)
+            write_kwindex_json(Path(app.outdir), self.state, app.env.domains["kwindex"])
+        save_project(self.state)
+        if self.checked is not None and self.state.store is not None:
+            self.state.store.write(PAGES_CHECKED, self.checked)
 
 
 def _append_toctree(doctree: nodes.document, docname: str, target: str) -> None:

@@ -1,12 +1,12 @@
 """Stage 2 for a whole project: summaries from the analysis cache first, the rest inline or in a pool.
 
-No Sphinx here: the caller passes a ``progress`` wrapper and a store whose ``info`` says what happened.
+No Sphinx here: the caller passes a ``progress`` wrapper and the build's store (whose ``info`` says
+what happened).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from typing import TypeVar
 
 from sphinx_kwindex.fingerprint import content_digest
@@ -25,26 +25,24 @@ def analyse_all(
     files: Sequence[SourceFile],
     *,
     jobs: int,
-    cache_dir: Path | None,
+    store: Store | None,
     progress: Callable[[Iterable[T], int], Iterable[T]] | None = None,
-    info: Callable[[str], None] = lambda message: None,
 ) -> list[ModuleSummary]:
     """Summaries of ``files``, in their order; only files missing from the cache are parsed.
 
-    ``jobs`` > 1 analyses the misses in a pool of that many processes; ``cache_dir``
-    (the store's folder) None disables the cache. ``progress(items, count)`` wraps the
-    stream of new summaries (each has ``.module``, like a :class:`SourceFile`), e.g.
-    with Sphinx's ``status_iterator``. Cache problems are said through ``info``, once
+    ``jobs`` > 1 analyses the misses in a pool of that many processes; ``store`` None
+    disables the cache. ``progress(items, count)`` wraps the stream of new summaries
+    (each has ``.module``, like a :class:`SourceFile`), e.g. with Sphinx's
+    ``status_iterator``. Cache problems are said through the store's ``info``, once
     each, and never raise.
     """
-    if cache_dir is None:
+    if store is None:
         return list(analyse_files(files, jobs=jobs, progress=progress))
     summaries: list[ModuleSummary | None] = []
     missing: list[int] = []
     # Inline analysis reuses the bytes read for hashing; pool workers read their files themselves.
     contents: list[bytes | None] = []
     with gc_paused():  # decoding builds many objects, none of them garbage
-        store = Store(cache_dir, info)
         cache = AnalysisCache.load(store)
         for position, source in enumerate(files):
             data = _read(source)
@@ -60,7 +58,7 @@ def analyse_all(
     with gc_paused():
         cache.save(complete)
     if files:
-        info(f"kwindex: {len(files) - len(missing)} of {len(files)} modules from the analysis cache, "
+        store.info(f"kwindex: {len(files) - len(missing)} of {len(files)} modules from the analysis cache, "
                    f"{len(missing)} analysed")
     return complete
 

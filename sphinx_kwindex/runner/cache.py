@@ -24,7 +24,6 @@ from sphinx_kwindex.store import Entry, Store, loads
 
 ANALYSIS = Entry("kwindex-analysis.cache", "the analysis cache", "the next build analyses every module again",
                  analysis_digest)
-CACHE_NAME = ANALYSIS.filename
 
 #: ``(digest, module, path, is_package, is_test, is_stub)``: everything the summary depends on,
 #: but not the absolute path, so a cache survives moving the checkout (CI workspaces).
