@@ -56,48 +56,27 @@ def _bulk(value: object) -> object:
             return [item.__qualname__, *map(_getter(item), value)]
         return [_bulk(part) for part in value]
     if dataclasses.is_dataclass(kind) and not isinstance(value, type):
-        return [kind.__qualname__, *(_bulk(getattr(value, name)) for name in _field_names(kind))]
+        return [kind.__qualname__, *map(_bulk, _getter(kind)(value))]
     return value
 
 
-@functools.cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(field.name for field in dataclasses.fields(cls))
+def _as_row(value: object) -> list:
+    """What the JSON encoder cannot write itself (a data class inside a list or dict): its row."""
+    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+        raise TypeError(f"cannot digest a {type(value).__name__}")
+    return [type(value).__qualname__, *_getter(type(value))(value)]
 
 
 @functools.cache
 def _getter(cls: type) -> typing.Callable[[object], tuple]:
+    """A data class instance -> the tuple of its values, a field declared as a data class read
+    through dotted names (``imported.name``), in one C call."""
     paths = _paths(cls)
     getter = operator.attrgetter(*paths)
     return getter if len(paths) > 1 else (lambda value: (getter(value),))
 
 
-def _as_row(value: object) -> list:
-    """What the JSON encoder cannot write itself: a data class, as its class name and values."""
-    row = _ROWS.get(type(value))
-    if row is None:
-        if not dataclasses.is_dataclass(value):
-            raise TypeError(f"cannot digest a {type(value).__name__}")
-        row = _ROWS[type(value)] = _row_of(type(value))
-    return row(value)
-
-
-#: data class -> a function giving an instance's row (views hold thousands of definitions: one C
-#: ``attrgetter`` call each, nested data classes read through dotted names)
-_ROWS: dict[type, typing.Callable[[object], list]] = {}
-
-
-def _row_of(cls: type) -> typing.Callable[[object], list]:
-    paths = _paths(cls)
-    name = cls.__qualname__
-    getter = operator.attrgetter(*paths)
-    if len(paths) == 1:
-        return lambda value: [name, getter(value)]
-    return lambda value: [name, *getter(value)]
-
-
 def _paths(cls: type) -> tuple[str, ...]:
-    """A data class's attribute paths, a field declared as a data class expanded into its own."""
     hints = typing.get_type_hints(cls)
     paths: list[str] = []
     for field in dataclasses.fields(cls):

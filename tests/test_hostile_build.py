@@ -11,7 +11,6 @@ import pytest
 from sphinx.cmd.build import build_main
 from sphinx.testing.util import SphinxTestApp
 
-from conftest import copy_root
 from test_hostile_analysis import (
     FAILING,
     GENERATED_GOOD,

@@ -20,20 +20,20 @@ from sphinx.util import logging
 from sphinx.util.display import status_iterator
 from sphinx.util.fileutil import copy_asset_file
 
+from sphinx_kwindex import views
 from sphinx_kwindex.find import project_root_of
+from sphinx_kwindex.fingerprint import code_digest
 from sphinx_kwindex.gc_pause import gc_paused
 from sphinx_kwindex.glue import generate
 from sphinx_kwindex.glue.config import KwindexSettings
 from sphinx_kwindex.glue.export import write_kwindex_json
 from sphinx_kwindex.glue.sections import Request, place_module_sections, shown_digest
 from sphinx_kwindex.glue.warnings import warn
-from sphinx_kwindex.fingerprint import code_digest
 from sphinx_kwindex.model import Subtype
 from sphinx_kwindex.pipeline import ProjectSettings, ProjectState, build_project, save_project
 from sphinx_kwindex.project.index import ProjectIndex
-from sphinx_kwindex import views
 from sphinx_kwindex.store import Entry
-from sphinx_kwindex.views import View, digest_of, keyword_front_view, keyword_page_view
+from sphinx_kwindex.views import View, digest_of
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -101,8 +101,8 @@ class Kwindex:
             return generate.keyword_docname(folder, group_key)
 
         if key is None:
-            return keyword_front_view(self.state.groups, docname_of)
-        return keyword_page_view(self.state.groups, key, docname_of)
+            return views.keyword_front_view(self.state.groups, docname_of)
+        return views.keyword_page_view(self.state.groups, key, docname_of)
 
     def request(self, sections=None, kinds=None, limit: int | None = None) -> Request:
         """What to show, with the configured defaults for what is not given."""
