@@ -19,6 +19,7 @@ from pathlib import Path
 import astroid
 
 import sphinx_kwindex
+from sphinx_kwindex.model import ModuleSummary, SourceFile
 
 #: The parser and interpreter a summary depends on (the tree astroid builds depends on both).
 RUNTIME = {
@@ -40,6 +41,7 @@ def value_digest(value: object) -> str:
 
     Equal values give equal digests in every process (views, ranking inputs). Not
     pickle: its memo makes the bytes depend on which equal strings are one object.
+    A module summary is digested by its identity (:func:`summary_identity`), not its content.
     """
     text = json.dumps(_bulk(value), default=_as_row, ensure_ascii=False, separators=(",", ":"),
                       check_circular=False, sort_keys=True)
@@ -50,9 +52,11 @@ def _bulk(value: object) -> object:
     """``value`` with each tuple of one data class (a view's 75,000 definitions...) turned into rows
     by one C ``attrgetter`` call each, through tuples and data classes; the rest is left to JSON."""
     kind = type(value)
+    if kind is ModuleSummary:
+        return summary_identity(value)
     if kind is tuple and value:
         item = type(value[0])
-        if dataclasses.is_dataclass(item) and all(type(part) is item for part in value):
+        if item is not ModuleSummary and dataclasses.is_dataclass(item) and all(type(part) is item for part in value):
             return [item.__qualname__, *map(_getter(item), value)]
         return [_bulk(part) for part in value]
     if dataclasses.is_dataclass(kind) and not isinstance(value, type):
@@ -64,13 +68,25 @@ def _as_row(value: object) -> list:
     """What the JSON encoder cannot write itself (a data class inside a list or dict): its row."""
     if not dataclasses.is_dataclass(value) or isinstance(value, type):
         raise TypeError(f"cannot digest a {type(value).__name__}")
+    if type(value) is ModuleSummary:
+        return summary_identity(value)
     return [type(value).__qualname__, *_getter(type(value))(value)]
+
+
+def summary_identity(summary: ModuleSummary) -> list:
+    """What a summary is a function of: its file (every field), the file's content digest and the
+    analysis code and runtime. The analysis cache rests on the same fact; a summary without a
+    content digest (a file that could not be read) is digested whole."""
+    if not summary.digest:
+        return ["ModuleSummary", *map(_bulk, _getter(ModuleSummary)(summary))]
+    return ["ModuleSummary:identity", *_getter(SourceFile)(summary.source), summary.digest, analysis_digest()]
 
 
 @functools.cache
 def _getter(cls: type) -> typing.Callable[[object], tuple]:
     """A data class instance -> the tuple of its values, a field declared as a data class read
-    through dotted names (``imported.name``), in one C call."""
+    through dotted names (``imported.name``), in one C call (a summary stays whole: it is
+    digested by its identity)."""
     paths = _paths(cls)
     getter = operator.attrgetter(*paths)
     return getter if len(paths) > 1 else (lambda value: (getter(value),))
@@ -81,7 +97,7 @@ def _paths(cls: type) -> tuple[str, ...]:
     paths: list[str] = []
     for field in dataclasses.fields(cls):
         hint = hints[field.name]
-        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint) and hint is not ModuleSummary:
             paths += [f"{field.name}.{path}" for path in _paths(hint)]
         else:
             paths.append(field.name)

@@ -35,21 +35,51 @@ class ImportEntry:
 
 @dataclass(frozen=True, slots=True)
 class KeywordsView:
-    """The "Keyword index" of a module: its definitions and imports, shown by kind."""
+    """The "Keyword index" of a module: its definitions and imports, shown by kind.
 
-    module: str
-    path: str
-    lines: int
-    #: why the file could not be analysed, or None
-    failure: str | None
+    It holds the module's summary as it is: a summary's digest is its identity (see
+    :func:`~sphinx_kwindex.fingerprint.value_digest`), so the page's digest costs the same for
+    a module of 10 definitions as for one of 5,000. What depends on other modules (where each
+    import leads) is held beside it.
+    """
+
+    summary: ModuleSummary
     #: the kinds shown, in page order
     kinds: tuple[str, ...]
-    #: the module's definitions, as the analysis found them
-    definitions: tuple[Definition, ...]
-    #: its imported names with their project targets (when imports are shown)
-    imports: tuple[ImportEntry, ...]
-    #: how many names it imports (the overview counts them when they are not shown)
-    import_count: int
+    #: the project target of each imported name, in the summary's order (empty when imports
+    #: are not shown): (project module, qualified name in it; ``""`` for the module itself), or None
+    import_targets: tuple[tuple[str, str] | None, ...]
+
+    @property
+    def module(self) -> str:
+        return self.summary.module
+
+    @property
+    def path(self) -> str:
+        return self.summary.path
+
+    @property
+    def lines(self) -> int:
+        return self.summary.lines
+
+    @property
+    def failure(self) -> str | None:
+        """Why the file could not be analysed, or None."""
+        return _failure(self.summary)
+
+    @property
+    def definitions(self) -> tuple[Definition, ...]:
+        return self.summary.definitions
+
+    @property
+    def imports(self) -> tuple[ImportEntry, ...]:
+        """The imported names with their project targets (when imports are shown)."""
+        return tuple(map(ImportEntry, self.summary.imported_names, self.import_targets))
+
+    @property
+    def import_count(self) -> int:
+        """How many names the module imports (the overview counts them when they are not shown)."""
+        return len(self.summary.imported_names)
 
     def counts(self) -> list[tuple[str, int]]:
         """(kind, count) of every kind the module has, in :data:`KINDS` order (the overview line)."""
@@ -199,19 +229,8 @@ def section_view(
 
 
 def keywords_view(index: ProjectIndex, summary: ModuleSummary, kinds: tuple[str, ...] = KINDS) -> KeywordsView:
-    imports = ()
-    if "import" in kinds:
-        imports = tuple(ImportEntry(entry, index.split_target(entry.target)) for entry in summary.imported_names)
-    return KeywordsView(
-        module=summary.module,
-        path=summary.path,
-        lines=summary.lines,
-        failure=_failure(summary),
-        kinds=tuple(kinds),
-        definitions=summary.definitions,
-        imports=imports,
-        import_count=len(summary.imported_names),
-    )
+    targets = tuple(index.split_target(entry.target) for entry in summary.imported_names) if "import" in kinds else ()
+    return KeywordsView(summary, tuple(kinds), targets)
 
 
 def facts_view(index: ProjectIndex, summary: ModuleSummary, keyword_index_label: str | None = None) -> FactsView:

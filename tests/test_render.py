@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from docutils import nodes
 
-from sphinx_kwindex.model import Definition, ImportedName
+from sphinx_kwindex.model import Definition, ImportedName, ModuleSummary, Problem, SourceFile, Subtype
 from sphinx_kwindex.project.keywords import KeywordEntry
 from sphinx_kwindex.project.related import RelatedFile
 from sphinx_kwindex.render import RenderContext, render
@@ -13,7 +13,6 @@ from sphinx_kwindex.views import (
     ContentsEntry,
     ContentsView,
     FactsView,
-    ImportEntry,
     KeywordFrontView,
     KeywordPageLink,
     KeywordPageView,
@@ -61,13 +60,15 @@ def links_of(result: list[nodes.Node]) -> list[str]:
 
 
 KEYWORDS = KeywordsView(
-    module="pkg.mod", path="pkg/mod.py", lines=40, failure=None, kinds=("class", "function", "method", "import"),
-    definitions=(Definition("make", "function", 20, "(n: int = 1) -> Widget", ""),
-                 Definition("Widget", "class", 3, "(Base)", "A widget."),
-                 Definition("LIMIT", "variable", 1, "", "")),  # a kind not shown: counted, not listed
-    imports=(ImportEntry(ImportedName("np", "numpy", 2, is_module=True), None),
-             ImportEntry(ImportedName("Base", "pkg.base.Base", 1), ("pkg.base", "Base"))),
-    import_count=2,
+    ModuleSummary(
+        SourceFile("pkg.mod", "/abs/pkg/mod.py", "pkg/mod.py"), "digest", lines=40,
+        definitions=(Definition("make", "function", 20, "(n: int = 1) -> Widget", ""),
+                     Definition("Widget", "class", 3, "(Base)", "A widget."),
+                     Definition("LIMIT", "variable", 1, "", "")),  # a kind not shown: counted, not listed
+        imported_names=(ImportedName("np", "numpy", 2, is_module=True), ImportedName("Base", "pkg.base.Base", 1)),
+    ),
+    kinds=("class", "function", "method", "import"),
+    import_targets=(None, ("pkg.base", "Base")),
 )
 
 
@@ -87,7 +88,9 @@ def test_keywords_show_counts_groups_signatures_and_link_each_entry():
 
 
 def test_keywords_of_a_file_that_could_not_be_analysed_say_why():
-    view = KeywordsView("pkg.bad", "pkg/bad.py", 2, "cannot parse: invalid syntax", ("class",), (), (), 0)
+    summary = ModuleSummary.failed(SourceFile("pkg.bad", "/abs/pkg/bad.py", "pkg/bad.py"),
+                                   Problem(Subtype.SYNTAX_ERROR, "cannot parse: invalid syntax"), "digest", lines=2)
+    view = KeywordsView(summary, ("class",), ())
     assert text_of(render(view, context())) == (
         "pkg/bad.py could not be analysed (cannot parse: invalid syntax); it has no keywords here."
     )

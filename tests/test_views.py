@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup
 from conftest import build, copy_root
 from sphinx_kwindex import views
 from sphinx_kwindex.analyse import analyse
-from sphinx_kwindex.model import SourceFile
+from sphinx_kwindex.model import ModuleSummary, SourceFile
 from sphinx_kwindex.project.index import ProjectIndex
 from sphinx_kwindex.project.keywords import keyword_groups
 
@@ -60,6 +60,8 @@ def other_value(value: object) -> object:
         return "something"
     if isinstance(value, tuple):
         return value[:-1] if value else ("something",)
+    if isinstance(value, ModuleSummary):  # another file content: another summary
+        return dataclasses.replace(value, digest=other_value(value.digest), lines=other_value(value.lines))
     raise AssertionError(f"no other value for {value!r}")
 
 
@@ -91,6 +93,22 @@ def test_views_of_equal_content_have_equal_digests_whichever_objects_hold_it():
             assert (fresh is None) == (again is None)
             if fresh is not None:
                 assert fresh == again and views.digest_of((fresh,)) == views.digest_of((again,))
+
+
+def test_a_summary_is_digested_by_what_it_is_a_function_of():
+    """A view holds a module's summary whole; its digest is the summary's identity (the file, its
+    content digest, the analysis code), what the analysis cache also rests on."""
+    summary = project().modules["app.engine"]
+    digest = views.digest_of((summary,))
+    for field in dataclasses.fields(SourceFile):
+        source = dataclasses.replace(summary.source, **{field.name: other_value(getattr(summary.source, field.name))})
+        assert views.digest_of((dataclasses.replace(summary, source=source),)) != digest, field.name
+    assert views.digest_of((dataclasses.replace(summary, digest="other"),)) != digest
+    # Same identity, same digest: however long the module, the digest costs the same.
+    assert views.digest_of((dataclasses.replace(summary, definitions=summary.definitions * 100),)) == digest
+    # A summary without a content digest (an unreadable file) is digested whole.
+    unread = dataclasses.replace(summary, digest="")
+    assert views.digest_of((dataclasses.replace(unread, doc="other"),)) != views.digest_of((unread,))
 
 
 # -- pages are re-read when a view changes, with no second list to update ------------------
@@ -140,11 +158,12 @@ def test_a_build_with_no_change_computes_no_view(tmp_path, monkeypatch):
 def test_after_an_edit_that_rereads_nothing_a_build_with_no_change_computes_no_view(tmp_path, monkeypatch):
     """Sphinx saves its environment only when it reads a page: the check that found every view
     unchanged is kept in the store, so the next build need not repeat it."""
-    srcdir = copy_root("generate", tmp_path)
+    srcdir = copy_root("basic", tmp_path)
+    unshown = srcdir / "src" / "unshown.py"  # a module no page shows (its own page would be re-read)
+    unshown.write_text('"""Shown nowhere."""\n')
     build(srcdir)
-    core = srcdir / "src" / "gpkg" / "core.py"
-    core.write_text(core.read_text().replace('["ls", command]', '["lz", command]'))  # same size, same names
-    assert build(srcdir)[1] == []  # another file, the same views
+    unshown.write_text('"""Shown nowhere, still."""\n')
+    assert build(srcdir)[1] == []  # another project state, the same views
     computed = []
     real = views.section_view
     monkeypatch.setattr(views, "section_view", lambda *args, **kwargs: computed.append(args) or real(*args, **kwargs))
