@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 import threading
@@ -14,7 +15,7 @@ import sphinx_kwindex
 from sphinx_kwindex import analyse as analyse_module
 from sphinx_kwindex.analyse import analyse_file
 from sphinx_kwindex.find import find_sources
-from sphinx_kwindex.model import SourceFile
+from sphinx_kwindex.model import NotableCall, SourceFile
 from sphinx_kwindex.runner import analyse_all
 from sphinx_kwindex.runner import cache as cache_module
 from sphinx_kwindex.runner.cache import ANALYSIS
@@ -232,6 +233,42 @@ def test_summaries_with_missing_or_mistyped_fields_are_analysed_again(project, p
     messages = Messages()
     assert build(project, cache_dir, messages=messages) == expected
     assert len(parsed) == 2 and len(messages) == 1 and "unexpected content" in messages[0]
+
+
+def _mistype_definition_line(summary):
+    return dataclasses.replace(summary, definitions=(
+        dataclasses.replace(summary.definitions[0], line=str(summary.definitions[0].line)), *summary.definitions[1:]))
+
+
+def _mistype_import_name(summary):
+    return dataclasses.replace(summary, imports=(
+        *summary.imports[:-1], dataclasses.replace(summary.imports[-1], names=(*summary.imports[-1].names, 7))))
+
+
+def _wrong_part_class(summary):
+    return dataclasses.replace(summary, definitions=(*summary.definitions, summary.imports[0]))
+
+
+def _bool_for_a_line(summary):
+    return dataclasses.replace(summary, notable_calls=(NotableCall("exec", "exec", True),))
+
+
+@pytest.mark.parametrize("mistype", [_mistype_definition_line, _mistype_import_name, _wrong_part_class,
+                                     _bool_for_a_line])
+def test_a_part_with_a_mistyped_field_is_analysed_again(project, parsed, tmp_path, mistype):
+    """Parts are checked in bulk: any one of them with a field of another type refuses the entry."""
+    cache_dir = tmp_path / "cache"
+    expected = build(project, cache_dir)
+    cache = cache_module.AnalysisCache.load(Store(cache_dir))
+    key = next(key for key in sorted(cache.entries)
+               if (lambda s: s.definitions and s.imports)(cache_module._decode_entry(key, cache.entries[key])))
+    entries = dict(cache.entries)
+    entries[key] = cache_module._encode_entry(mistype(cache_module._decode_entry(key, cache.entries[key])))
+    Store(cache_dir).write(ANALYSIS, entries)
+    parsed.clear()
+    messages = Messages()
+    assert build(project, cache_dir, messages=messages) == expected
+    assert len(parsed) == 1 and len(messages) == 1 and "unexpected content" in messages[0]
 
 
 def test_entries_holding_something_else_are_analysed_again(project, parsed, tmp_path):

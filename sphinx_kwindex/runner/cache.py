@@ -13,9 +13,11 @@ from __future__ import annotations
 import copyreg
 import dataclasses
 import io
+import operator
 import pickle
 import typing
 from collections.abc import Callable, Iterable
+from itertools import chain, repeat
 
 from sphinx_kwindex import model
 from sphinx_kwindex.fingerprint import analysis_digest
@@ -122,16 +124,29 @@ def _valid_entries(entries: object) -> bool:
 def _valid_summary(summary: object) -> bool:
     """A summary with every field of the right type, down to its parts' fields (a planted entry
     may hold anything)."""
-    return isinstance(summary, ModuleSummary) and _valid_fields(summary) and all(
-        _valid_fields(part)
-        for part in (summary.source, *summary.definitions, *summary.imported_names, *summary.imports,
-                     *summary.notable_calls, *summary.problems)
+    return type(summary) is ModuleSummary and _valid_fields(summary) and _valid_fields(summary.source) and all(
+        _valid_parts(parts) for parts in (summary.definitions, summary.imported_names, summary.imports,
+                                          summary.notable_calls, summary.problems)
     )
 
 
 def _valid_fields(obj: object) -> bool:
     checks = _FIELD_CHECKS.get(type(obj))
     return checks is not None and all(check(getattr(obj, name)) for name, check in checks)
+
+
+def _valid_parts(parts: tuple) -> bool:
+    """Every part (of one model class: the summary's fields said which) has fields of the right type.
+
+    All parts at once, in C: fields compared by exact type, then the items of tuple fields
+    (torch's 75,000 definitions and 25,000 imports in milliseconds, not a second).
+    """
+    if not parts:
+        return True
+    getter, types, items = _PART_CHECKS[type(parts[0])]
+    return all(map(types.__eq__, map(tuple, map(map, repeat(type), map(getter, parts))))) and all(
+        all(map(isinstance, chain.from_iterable(map(get, parts)), repeat(item))) for get, item in items
+    )
 
 
 def _checker(kind: object) -> Callable[[object], bool]:
@@ -143,7 +158,7 @@ def _checker(kind: object) -> Callable[[object], bool]:
     args = typing.get_args(kind)
     if typing.get_origin(kind) is tuple:
         item = args[0]
-        return lambda value: isinstance(value, tuple) and all(isinstance(part, item) for part in value)
+        return lambda value: isinstance(value, tuple) and all(map(isinstance, value, repeat(item)))
     alternatives = [_checker(arg) for arg in args]  # a union
     return lambda value: any(check(value) for check in alternatives)
 
@@ -151,3 +166,22 @@ def _checker(kind: object) -> Callable[[object], bool]:
 #: (field name, test), per model class.
 _FIELD_CHECKS = {cls: [(name, _checker(kind)) for name, kind in typing.get_type_hints(cls).items()]
                  for cls in _MODEL_CLASSES}
+
+
+def _part_check(cls: type) -> tuple[Callable[[object], tuple], tuple[type, ...], list[tuple[Callable, type]]]:
+    """(getter of all fields, each field's exact type, (getter, item type) of each tuple field) of a
+    model class whose fields are plain classes or tuples of one."""
+    hints = typing.get_type_hints(cls)
+    types, items = [], []
+    for name, kind in hints.items():
+        if typing.get_origin(kind) is tuple:
+            types.append(tuple)
+            items.append((operator.attrgetter(name), typing.get_args(kind)[0]))
+        else:
+            assert isinstance(kind, type), f"{cls.__name__}.{name}: checked one by one only"
+            types.append(kind)
+    getter = operator.attrgetter(*hints)
+    return (getter if len(hints) > 1 else lambda obj: (getter(obj),)), tuple(types), items
+
+
+_PART_CHECKS = {cls: _part_check(cls) for cls in _MODEL_CLASSES if cls is not ModuleSummary}
