@@ -10,7 +10,9 @@ pipeline (find, analyse, index, rank) and writes generated pages;
 
 from __future__ import annotations
 
+import atexit
 import glob
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -73,6 +75,7 @@ class Kwindex:
         #: the views of this state, computed once each: when a page is read (or checked) and
         #: used again when it is written
         self._views: dict[tuple[str, str, tuple[str, ...], int], View | None] = {}
+        atexit.register(_let_go_at_exit, weakref.ref(self))
 
     @property
     def index(self) -> ProjectIndex:
@@ -274,6 +277,20 @@ class Kwindex:
         save_project(self.state)
         if self.checked is not None and self.state.store is not None:
             self.state.store.write(PAGES_CHECKED, self.checked)
+
+
+def _let_go_at_exit(ref: weakref.ref[Kwindex]) -> None:
+    """Free the analysed project just before the interpreter exits.
+
+    Sphinx's logging keeps the last application, and so this state, alive until the
+    process exits, and the interpreter's last garbage collections walk every object
+    still alive. Freed here by reference counting, ours are not walked: on PyTorch
+    0.4 s here against 0.9 s more at exit. A later build by the same application in a
+    long-running process still has the project until then.
+    """
+    kwindex = ref()
+    if kwindex is not None:
+        kwindex.state, kwindex._views = ProjectState(ProjectIndex(kwindex.index.project_root), (), ""), {}
 
 
 def _append_toctree(doctree: nodes.document, docname: str, target: str) -> None:
