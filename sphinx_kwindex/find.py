@@ -1,10 +1,16 @@
 """Find the Python modules under the configured source roots and name them.
 
-Naming (DESIGN.md): a file inside a package is named from the top-most
-enclosing package (walk up while ``__init__.py`` exists), so ``["../src"]`` and
-``["../src/torch"]`` both give ``torch._inductor.ir``; any other file is named
-by its path from the configured root's parent (``tests/unit/test_x.py`` under
-root ``tests`` is ``tests.unit.test_x``).
+Naming (DESIGN.md) follows Python's imports: a file inside a package is named
+from the top-most enclosing package (walk up while ``__init__.py`` exists), so
+``["../src"]`` and ``["../src/torch"]`` both give ``torch._inductor.ir``. Any
+other file is named by its path from the folder Python would import it from:
+
+* a root that Python puts on ``sys.path`` names its top-level modules from
+  itself (``src/six.py`` is ``six``, CPython's ``Lib/os.py`` is ``os``);
+* a test or script folder keeps unique names from the root's parent
+  (``tests/unit/test_x.py`` under root ``tests`` is ``tests.unit.test_x``).
+
+Which one a root is, is guessed (:func:`is_sys_path_root`) unless the user says.
 """
 
 from __future__ import annotations
@@ -48,6 +54,26 @@ def _import_parent(root: Path) -> Path:
     return folder if folder != root else root.parent
 
 
+#: Folder names that are on ``sys.path`` in the layouts users have (``src/`` layouts, CPython's ``Lib/``).
+_SYS_PATH_NAMES = frozenset({"src", "lib", "Lib"})
+
+
+def is_sys_path_root(root: Path) -> bool:
+    """Whether Python imports the top-level modules of ``root`` (not itself a package) as
+    top-level modules: a folder named like ``src`` or holding a package, unless its name says
+    it holds tests (test folders are put on ``sys.path`` one by one: their names stay unique)."""
+    if is_test_path(f"{root.name}/x.py") or os.path.isfile(root / "__init__.py"):
+        return False
+    if root.name in _SYS_PATH_NAMES:
+        return True
+    try:
+        with os.scandir(root) as entries:
+            return any(entry.is_dir(follow_symlinks=False) and os.path.isfile(os.path.join(entry.path, "__init__.py"))
+                       for entry in entries if not entry.name.startswith("."))
+    except OSError:
+        return False
+
+
 def is_test_path(path: str) -> bool:
     """Test modules by the conventions pytest and unittest users follow (``path`` is relative to
     the project root): ``test_*.py``, ``*_test.py``, ``conftest.py``, anything under a ``test`` or
@@ -63,8 +89,13 @@ def is_test_path(path: str) -> bool:
     )
 
 
-def find_sources(roots: list[Path], exclude: list[str] = (), skip: list[Path] = ()) -> FoundSources:
+def find_sources(roots: list[Path], exclude: list[str] = (), skip: list[Path] = (),
+                 sys_path: dict[Path, bool] | None = None) -> FoundSources:
     """Walk ``roots`` (absolute, resolved) and return the modules in a stable order.
+
+    ``sys_path`` says for some roots whether Python puts them on ``sys.path``
+    (their top-level modules are named from them); the others are guessed by
+    :func:`is_sys_path_root`.
 
     ``exclude`` holds glob patterns matched against each file's POSIX path
     relative to the project root (``*`` also matches ``/``); ``skip`` holds
@@ -82,6 +113,9 @@ def find_sources(roots: list[Path], exclude: list[str] = (), skip: list[Path] = 
     a package wins over a same-named module beside it, as in Python.
     """
     found = FoundSources(project_root_of(roots))
+    naming = {root: (sys_path or {}).get(root) for root in roots}
+    name_from = {root: root if (is_sys_path_root(root) if naming[root] is None else naming[root]) else root.parent
+                 for root in roots}
     skipped = {os.path.normcase(str(folder)) for folder in skip}
     real_roots = [os.path.realpath(root) for root in roots]
     package_dirs: dict[str, bool] = {}
@@ -131,7 +165,7 @@ def find_sources(roots: list[Path], exclude: list[str] = (), skip: list[Path] = 
                 if any(fnmatch.fnmatchcase(path, pattern) for pattern in exclude):
                     continue
                 source = _source_file(
-                    found, root, folder, stem, suffix, abspath, path, is_package_dir, real_roots, bad_dirs
+                    found, name_from[root], folder, stem, suffix, abspath, path, is_package_dir, real_roots, bad_dirs
                 )
                 if source is None:
                     continue
@@ -189,7 +223,7 @@ def _display(path: str) -> str:
 
 
 def _source_file(
-    found, root, folder, stem, suffix, abspath, path, is_package_dir, real_roots, bad_dirs
+    found, name_from, folder, stem, suffix, abspath, path, is_package_dir, real_roots, bad_dirs
 ) -> SourceFile | None:
     if os.path.islink(abspath):
         target = os.path.realpath(abspath)
@@ -200,12 +234,12 @@ def _source_file(
             message = "symbolic link leads outside the source roots; skipped"
             found.problems.append((_display(abspath), Problem(Subtype.SYMLINK_OUTSIDE, message)))
             return None
-    # The module's top folder: the top-most enclosing package, else the root's parent.
+    # The module's top folder: the top-most enclosing package, else where the root names from.
     top = folder
     while is_package_dir(top) and os.path.dirname(top) != top:
         top = os.path.dirname(top)
     if top == folder:
-        top = str(root.parent)
+        top = str(name_from)
     relative = os.path.relpath(os.path.join(folder, stem), top).replace(os.sep, "/")
     parts = relative.split("/")
     is_package = parts[-1] == "__init__"

@@ -51,6 +51,8 @@ class ProjectSettings:
     exclude: tuple[str, ...] = ()
     #: folders never searched (the Sphinx build, doctree and generated folders)
     skip: tuple[Path, ...] = ()
+    #: (root, whether Python puts it on ``sys.path``) for roots the user said; others are guessed
+    sys_path: tuple[tuple[Path, bool], ...] = ()
     #: analysis processes (1: no pool)
     jobs: int = 1
     #: where the store lives; None: nothing is kept between builds
@@ -100,7 +102,8 @@ def build_project(
     never raises: it becomes problems of the state.
     """
     with gc_paused():  # every object built here lives as long as the build
-        found = find_sources(list(settings.roots), list(settings.exclude), list(settings.skip))
+        found = find_sources(list(settings.roots), list(settings.exclude), list(settings.skip),
+                             dict(settings.sys_path))
         store = Store(settings.cache_dir, info) if settings.cache_dir is not None else None
         summaries = analyse_all(found.files, jobs=settings.jobs, store=store, progress=progress)
         cochange = _history(settings, found.project_root, [source.path for source in found.files], info)

@@ -57,22 +57,34 @@ def test_src_layout_with_packages_and_tests_beside_it(tmp_path):
                      "tests.test_core": "tests/test_core.py"}
 
 
-@pytest.mark.xfail(strict=True, reason="DESIGN.md: a top-level module under src/ is named as Python imports it "
-                   "(issue 'Real projects' documentation', point 9); today it is named from the root's parent")
 def test_a_top_level_module_under_src_is_named_as_python_imports_it(tmp_path):
     tree(tmp_path, "src/six.py")
     assert names(tmp_path / "src") == {"six": "src/six.py"}
 
 
-def test_a_top_level_module_under_src_is_named_from_the_roots_parent_today(tmp_path):
-    tree(tmp_path, "src/six.py")
-    assert names(tmp_path / "src") == {"src.six": "src/six.py"}
+def test_a_folder_holding_packages_is_on_sys_path_and_names_its_modules_from_itself(tmp_path):
+    # CPython's Lib/ (by its name), and any folder beside its packages: python -m puts it on sys.path.
+    tree(tmp_path, "Lib/os.py", "Lib/json/__init__.py", "Lib/json/decoder.py",
+         "repo/app/__init__.py", "repo/setup.py", "repo/tools/gen.py")
+    assert names(tmp_path / "Lib") == {"os": "Lib/os.py", "json": "Lib/json/__init__.py",
+                                       "json.decoder": "Lib/json/decoder.py"}
+    assert set(names(tmp_path / "repo")) == {"app", "setup", "tools.gen"}
+
+
+def test_the_user_says_which_roots_are_on_sys_path(tmp_path):
+    tree(tmp_path, "src/six.py", "scripts/run.py", "tests/helpers.py")
+    root = (tmp_path / "src").resolve()
+    assert names(tmp_path / "src", sys_path={root: False}) == {"src.six": "src/six.py"}
+    assert names(tmp_path / "scripts") == {"scripts.run": "scripts/run.py"}  # guessed: no package in it
+    assert names(tmp_path / "scripts", sys_path={(tmp_path / "scripts").resolve(): True}) == {"run": "scripts/run.py"}
+    assert names(tmp_path / "tests", sys_path={(tmp_path / "tests").resolve(): True}) == {"helpers": "tests/helpers.py"}
 
 
 def test_namespace_packages_are_folders_of_the_name(tmp_path):
-    # ns/ has no __init__.py (PEP 420): its package below names its modules from the root's parent.
-    tree(tmp_path, "ns/plugin/__init__.py", "ns/plugin/api.py", "ns/loose.py")
-    assert set(names(tmp_path / "ns")) == {"plugin", "plugin.api", "ns.loose"}
+    # ns/ has no __init__.py and holds a package: it is a sys.path folder; its sub-folder
+    # without __init__.py is a namespace package (PEP 420).
+    tree(tmp_path, "ns/plugin/__init__.py", "ns/plugin/api.py", "ns/loose.py", "ns/space/part.py")
+    assert set(names(tmp_path / "ns")) == {"plugin", "plugin.api", "loose", "space.part"}
 
 
 def test_nested_roots_name_each_file_once_by_the_first_root(tmp_path):

@@ -112,6 +112,23 @@ def test_imported_by_is_the_reverse(project):
     assert graph.imported_by("tests.test_core") == {}
 
 
+def test_a_plain_import_in_a_tests_folder_finds_the_module_beside_it(tmp_path):
+    """pytest (and a script run from there) puts a folder without __init__.py on sys.path: a plain
+    ``import helpers`` in it imports the sibling ``tests/unit/helpers.py``, not a top-level module."""
+    files = {
+        "src/pkg/__init__.py": "",
+        "src/pkg/helpers.py": "def make():\n    pass\n",
+        "tests/unit/helpers.py": "def make():\n    pass\n",
+        "tests/unit/test_a.py": "import helpers\nfrom helpers import make\nimport pkg.helpers\n",
+        "tests/unit/test_b.py": "from conftest_data import VALUE\n",  # neither beside it nor in the project
+    }
+    summaries = summarise(write_project(tmp_path / "proj", files))
+    graph = ProjectGraph.build(summaries)
+    assert graph.imports_of("tests.unit.test_a") == {"pkg.helpers": (), "tests.unit.helpers": ("make",)}
+    assert graph.imports_of("tests.unit.test_b") == {}
+    assert graph.imported_by("tests.unit.helpers") == {"tests.unit.test_a": ("make",)}
+
+
 # -- test links ---------------------------------------------------------------
 
 

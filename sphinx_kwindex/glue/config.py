@@ -43,6 +43,8 @@ class KwindexSettings:
     """Validated settings; everything downstream takes this, never ``app.config``."""
 
     paths: tuple[Path, ...] = ()
+    #: (root, whether Python puts it on ``sys.path``) for the roots given as dicts
+    sys_path: tuple[tuple[Path, bool], ...] = ()
     exclude: tuple[str, ...] = ()
     inject: bool = True
     source_url: str | None = None
@@ -63,13 +65,7 @@ class KwindexSettings:
     @classmethod
     def from_config(cls, config, confdir: str | Path) -> KwindexSettings:
         """Check every value; a bad one raises :class:`ConfigError` naming it and what is allowed."""
-        paths = _string_list(config, "kwindex_paths", "a list of folder paths relative to conf.py")
-        resolved = []
-        for raw in paths:
-            folder = (Path(confdir) / raw).resolve()
-            if not folder.is_dir():
-                raise ConfigError(f"kwindex_paths: {raw!r} is not a folder (resolved to {folder}); give source roots relative to conf.py")
-            resolved.append(folder)
+        resolved, sys_path = _paths(config.kwindex_paths, confdir)
         exclude = _string_list(config, "kwindex_exclude", "a list of glob patterns such as 'tests/fixtures/*'")
         inject = config.kwindex_inject
         if not isinstance(inject, bool):
@@ -104,7 +100,7 @@ class KwindexSettings:
         if cache_dir is not None and (not isinstance(cache_dir, str) or not cache_dir.strip()):
             raise ConfigError(f"kwindex_cache_dir must be a folder path (relative to conf.py) or None, not {cache_dir!r}")
         return cls(
-            tuple(resolved), tuple(exclude), inject, source_url or None, tuple(kinds),
+            tuple(resolved), sys_path, tuple(exclude), inject, source_url or None, tuple(kinds),
             sections, related_limit, weights, history, generate, toctree, title.strip(),
             jobs, (Path(confdir) / cache_dir).resolve() if cache_dir else None,
         )
@@ -112,7 +108,7 @@ class KwindexSettings:
     def project_settings(self, skip: tuple[Path, ...], exclude: tuple[str, ...], cache_dir: Path) -> ProjectSettings:
         """What the pipeline takes: these settings, plus the folders and files the build never indexes."""
         return ProjectSettings(
-            roots=self.paths, exclude=(*self.exclude, *exclude), skip=skip, jobs=self.jobs,
+            roots=self.paths, exclude=(*self.exclude, *exclude), skip=skip, sys_path=self.sys_path, jobs=self.jobs,
             cache_dir=self.cache_dir or cache_dir, weights=self.weights, related_limit=self.related_limit,
             history_max_commits=self.history_max_commits, keyword_pages=self.generate is not None,
         )
@@ -142,6 +138,39 @@ def parse_kinds(text: str) -> tuple[str, ...]:
 def parse_sections(text: str) -> tuple[str, ...]:
     """The ``:sections:`` of the directive (may be empty: only the module's anchor)."""
     return parse_choices(text, SECTIONS, "section", empty=True)
+
+
+_PATHS_ALLOWED = ("a list of source folders relative to conf.py, each a string or a dict "
+                  "{'path': '../src', 'sys_path': True} (sys_path: Python imports its top-level modules "
+                  "as top-level modules, 'src/six.py' is 'six'; False: named from the folder's parent, "
+                  "'tests/test_x.py' is 'tests.test_x'; left out: guessed)")
+
+
+def _paths(value: object, confdir: str | Path) -> tuple[tuple[Path, ...], tuple[tuple[Path, bool], ...]]:
+    """``kwindex_paths`` -> (resolved roots, (root, sys_path) of the roots that say)."""
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise ConfigError(f"kwindex_paths must be {_PATHS_ALLOWED}, not {value!r}")
+    roots, sys_path = [], []
+    for item in value:
+        said = None
+        if isinstance(item, dict):
+            unknown = sorted(set(item) - {"path", "sys_path"})
+            raw, said = item.get("path"), item.get("sys_path")
+            if unknown or not isinstance(raw, str) or not isinstance(said, (bool, type(None))):
+                raise ConfigError(f"kwindex_paths: {item!r} is not a source folder entry; "
+                                  f"allowed keys: 'path' (a string) and 'sys_path' (True or False)")
+        elif isinstance(item, str):
+            raw = item
+        else:
+            raise ConfigError(f"kwindex_paths must be {_PATHS_ALLOWED}, not {value!r}")
+        folder = (Path(confdir) / raw).resolve()
+        if not folder.is_dir():
+            raise ConfigError(f"kwindex_paths: {raw!r} is not a folder (resolved to {folder}); "
+                              f"give source roots relative to conf.py")
+        roots.append(folder)
+        if said is not None:
+            sys_path.append((folder, said))
+    return tuple(roots), tuple(sys_path)
 
 
 def _generate_folder(value: object) -> str | None:

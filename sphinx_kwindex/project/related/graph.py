@@ -122,12 +122,26 @@ class _Resolver:
     def imports_of(self, summary: ModuleSummary) -> dict[str, tuple[str, ...]]:
         found: dict[str, set[str]] = {}
         for imp in summary.imports:
-            for target, name in self.targets(imp.module, imp.names):
+            for target, name in self.targets(self.sibling(summary, imp.module), imp.names):
                 if target != summary.module:
                     names = found.setdefault(target, set())
                     if name:
                         names.add(name)
         return {target: tuple(sorted(found[target])) for target in sorted(found)}
+
+    def sibling(self, summary: ModuleSummary, module: str) -> str:
+        """``module`` as the importing file finds it: a plain ``import helpers`` in a folder that is
+        no package (a tests folder: pytest and scripts put it on ``sys.path``) finds the module
+        beside it when the project has no top-level ``helpers``."""
+        folder = summary.module.rpartition(".")[0]
+        if not folder or folder in self.modules or summary.source.is_package:
+            return module
+        top = module.partition(".")[0]
+        if top in self.modules or owning_module(module, self.modules) is not None:
+            return module
+        beside = f"{folder}.{module}"
+        owner = owning_module(beside, self.modules)
+        return beside if owner is not None and owner.startswith(f"{folder}.") else module
 
     def targets(self, module: str, names: tuple[str, ...]) -> Iterator[tuple[str, str | None]]:
         """(project module, imported name or None for the module itself) for one statement."""
