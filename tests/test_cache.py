@@ -260,10 +260,10 @@ def test_a_part_with_a_mistyped_field_is_analysed_again(project, parsed, tmp_pat
     cache_dir = tmp_path / "cache"
     expected = build(project, cache_dir)
     cache = cache_module.AnalysisCache.load(Store(cache_dir))
-    key = next(key for key in sorted(cache.entries)
-               if (lambda s: s.definitions and s.imports)(cache_module._decode_entry(key, cache.entries[key])))
+    summaries = {key: cache_module._decode_entry(key, blob) for key, blob in sorted(cache.entries.items())}
+    key = next(key for key, summary in summaries.items() if summary.definitions and summary.imports)
     entries = dict(cache.entries)
-    entries[key] = cache_module._encode_entry(mistype(cache_module._decode_entry(key, cache.entries[key])))
+    entries[key] = cache_module._encode_entry(mistype(summaries[key]))
     Store(cache_dir).write(ANALYSIS, entries)
     parsed.clear()
     messages = Messages()

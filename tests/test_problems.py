@@ -47,8 +47,8 @@ def test_the_page_goes_on_with_a_visible_note(problems):
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"kwindex_paths": 42}, "kwindex_paths must be a list of source folders relative to conf.py, each a "
-                                "string or a dict {'path': '../src', 'sys_path': True}"),
+        ({"kwindex_paths": 42}, ("kwindex_paths must be a list of source folders relative to conf.py, each a "
+                                 "string or a dict {'path': '../src', 'sys_path': True}")),
         ({"kwindex_paths": [{"path": "src", "sys_path": "yes"}]}, "allowed keys: 'path' (a string) and 'sys_path'"),
         ({"kwindex_paths": [{"folder": "src"}]}, "is not a source folder entry"),
         ({"kwindex_paths": ["no-such-folder"]}, "kwindex_paths: 'no-such-folder' is not a folder"),
