@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import gc
+import inspect
 import io
 import re
 import sys
@@ -292,10 +293,58 @@ def _first_line(node: nodes.NodeNG) -> str:
     doc = getattr(node, "doc_node", None)
     if doc is None or not isinstance(doc.value, str):
         return ""
-    for line in doc.value.strip().splitlines():
-        if line.strip():
-            return line.strip()
-    return ""
+    return summary_of(doc.value)
+
+
+#: A role with its target (``:class:`~pkg.Group```, ``:func:`name <target>```): shown as its text.
+_ROLE = re.compile(r":(?:[\w.+-]+:)*[\w+-]+:`(?:~?([^`<]*?)\s*<[^`>]*>|~?([^`]*))`")
+_LITERAL = re.compile(r"``([^`]+)``|`([^`]+)`_{0,2}")
+#: Where a first sentence ends: a full stop, ``!`` or ``?`` followed by white space (not ``e.g.``).
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)[.!?](?=\s|$)")
+#: Longest summary kept whole (a sentence that runs on is cut at a word with an ellipsis).
+MAX_SUMMARY = 300
+
+
+def summary_of(docstring: str) -> str:
+    """The first sentence of a docstring's first paragraph, as a reader sees it: lines joined,
+    roles and literals shown as their text, never directive markup (``.. deprecated:: 8.2``)
+    or field lists (``:param x:``)."""
+    lines: list[str] = []
+    #: indentation of the directive or field whose body is being skipped
+    skipping: int | None = None
+    for raw in inspect.cleandoc(docstring).splitlines():
+        line = raw.strip()
+        indent = len(raw) - len(raw.lstrip())
+        if skipping is not None and (not line or indent > skipping):
+            continue
+        skipping = None
+        if not line:
+            if lines:
+                break
+            continue
+        if line.startswith(("..", ":")) and not _ROLE.match(line) or line.startswith(">>>"):
+            if lines:
+                break
+            skipping = indent
+            continue
+        lines.append(line)
+    text = " ".join(lines)
+    text = _ROLE.sub(lambda match: _last_part(match.group(1) if match.group(1) is not None else match.group(2),
+                                              match.group(0)), text)
+    text = _LITERAL.sub(lambda match: match.group(1) or match.group(2), text)
+    end = _SENTENCE_END.search(text)
+    if end is not None:
+        text = text[: end.end()]
+    if len(text) > MAX_SUMMARY:
+        text = text[: MAX_SUMMARY].rsplit(" ", 1)[0] + " …"
+    return text
+
+
+def _last_part(target: str, whole: str) -> str:
+    """``~pkg.mod.Group`` shows ``Group``; a title given (``name <target>``) shows the title."""
+    if "<" in whole or not whole.split("`", 1)[1].startswith("~"):
+        return target.strip()
+    return target.strip().rpartition(".")[2]
 
 
 class _Collector:
@@ -396,10 +445,12 @@ def _blocks_of(node: nodes.NodeNG) -> Iterator[list[nodes.NodeNG]]:
         for case in node.cases:
             yield case.body
         return
-    for attr in ("body", "orelse", "finalbody"):
-        yield getattr(node, attr, None) or []
+    # In source order (the first definition of a name wins): try, except, else, finally.
+    yield getattr(node, "body", None) or []
     for handler in getattr(node, "handlers", None) or []:
         yield handler.body
+    for attr in ("orelse", "finalbody"):
+        yield getattr(node, attr, None) or []
 
 
 def _assigned_names(target: nodes.NodeNG) -> Iterator[nodes.AssignName]:

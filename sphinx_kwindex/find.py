@@ -125,6 +125,8 @@ def find_sources(roots: list[Path], exclude: list[str] = (), skip: list[Path] = 
     walked: set[str] = set()
     #: unimportable folder -> [index of its problem in ``found.problems``, modules skipped]
     bad_dirs: dict[str, list[int]] = {}
+    #: folder with files of unimportable names -> [index of its problem, files skipped]
+    bad_files: dict[str, list[int]] = {}
 
     def is_package_dir(folder: str) -> bool:
         if folder not in package_dirs:
@@ -165,7 +167,8 @@ def find_sources(roots: list[Path], exclude: list[str] = (), skip: list[Path] = 
                 if any(fnmatch.fnmatchcase(path, pattern) for pattern in exclude):
                     continue
                 source = _source_file(
-                    found, name_from[root], folder, stem, suffix, abspath, path, is_package_dir, real_roots, bad_dirs
+                    found, name_from[root], folder, stem, suffix, abspath, path, is_package_dir, real_roots,
+                    bad_dirs, bad_files,
                 )
                 if source is None:
                     continue
@@ -178,6 +181,10 @@ def find_sources(roots: list[Path], exclude: list[str] = (), skip: list[Path] = 
         where, problem = found.problems[index]
         message = f"{problem.message}; {count} module{'s' if count != 1 else ''} under it skipped"
         found.problems[index] = (where, Problem(problem.subtype, message, problem.line))
+    for index, count in bad_files.values():
+        where, problem = found.problems[index]
+        others = f" (and {count - 1} more file{'s' if count != 2 else ''} of this folder)" if count > 1 else ""
+        found.problems[index] = (where, Problem(problem.subtype, f"{problem.message}{others}; skipped", problem.line))
     return found
 
 
@@ -222,8 +229,17 @@ def _display(path: str) -> str:
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
+def _say_once(found: FoundSources, counts: dict[str, list[int]], key: str, where: str, message: str) -> None:
+    """A ``bad-module-name`` problem for the first file under ``key``; later ones are only counted."""
+    if key in counts:
+        counts[key][1] += 1
+    else:
+        counts[key] = [len(found.problems), 1]
+        found.problems.append((_display(where), Problem(Subtype.BAD_MODULE_NAME, message)))
+
+
 def _source_file(
-    found, name_from, folder, stem, suffix, abspath, path, is_package_dir, real_roots, bad_dirs
+    found, name_from, folder, stem, suffix, abspath, path, is_package_dir, real_roots, bad_dirs, bad_files
 ) -> SourceFile | None:
     if os.path.islink(abspath):
         target = os.path.realpath(abspath)
@@ -251,16 +267,13 @@ def _source_file(
     if bad is not None and (bad < len(parts) - 1 or is_package):
         # A folder's name: one problem for the folder, counting its modules.
         bad_dir = os.path.join(top, *parts[: bad + 1])
-        if bad_dir in bad_dirs:
-            bad_dirs[bad_dir][1] += 1
-        else:
-            bad_dirs[bad_dir] = [len(found.problems), 1]
-            message = f"folder '{_display(parts[bad])}' is not an importable package name"
-            found.problems.append((_display(bad_dir), Problem(Subtype.BAD_MODULE_NAME, message)))
+        _say_once(found, bad_dirs, bad_dir, bad_dir, f"folder '{_display(parts[bad])}' is not an importable package name")
         return None
     if not parts or bad is not None:
-        message = f"'{_display('/'.join(parts) or stem)}' is not an importable module name; file skipped"
-        found.problems.append((_display(abspath), Problem(Subtype.BAD_MODULE_NAME, message)))
+        # One problem per folder: a package of data modules (``tables/v10-0-0.py``, loaded through
+        # importlib) must not give a hundred warnings.
+        name = f"{_display(parts[-1] if parts else stem)}{suffix}"
+        _say_once(found, bad_files, folder, abspath, f"'{name}' is not an importable module name")
         return None
     if path != _display(path):
         # A folder above the top package with a name that is not UTF-8: the

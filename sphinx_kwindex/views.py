@@ -49,6 +49,9 @@ class KeywordsView:
     #: the project target of each imported name, in the summary's order (empty when imports
     #: are not shown): (project module, qualified name in it; ``""`` for the module itself), or None
     import_targets: tuple[tuple[str, str] | None, ...]
+    #: (module, top-level name, the names packages re-export it under) of the module's own
+    #: definitions and of its imports' project targets that have any
+    public_names: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
     @property
     def module(self) -> str:
@@ -80,6 +83,13 @@ class KeywordsView:
     def import_count(self) -> int:
         """How many names the module imports (the overview counts them when they are not shown)."""
         return len(self.summary.imported_names)
+
+    def documented_names(self, module: str, qualname: str) -> tuple[str, ...]:
+        """Where ``module.qualname`` may be documented: its own name, then under each package
+        that re-exports it (``flask.Flask.route`` for ``flask.app.Flask.route``)."""
+        head, dot, rest = qualname.partition(".")
+        public = next((names for m, name, names in self.public_names if m == module and name == head), ())
+        return (f"{module}.{qualname}", *(f"{alias}{dot}{rest}" for alias in public))
 
     def counts(self) -> list[tuple[str, int]]:
         """(kind, count) of every kind the module has, in :data:`KINDS` order (the overview line)."""
@@ -230,7 +240,11 @@ def section_view(
 
 def keywords_view(index: ProjectIndex, summary: ModuleSummary, kinds: tuple[str, ...] = KINDS) -> KeywordsView:
     targets = tuple(index.split_target(entry.target) for entry in summary.imported_names) if "import" in kinds else ()
-    return KeywordsView(summary, tuple(kinds), targets)
+    heads = {(summary.module, d.name.partition(".")[0]) for d in summary.definitions if d.kind in kinds}
+    heads |= {(module, qualname.partition(".")[0]) for module, qualname in filter(None, targets) if qualname}
+    public = tuple((module, name, names) for module, name in sorted(heads)
+                   if (names := index.public_names(module, name)))
+    return KeywordsView(summary, tuple(kinds), targets, public)
 
 
 def facts_view(index: ProjectIndex, summary: ModuleSummary, keyword_index_label: str | None = None) -> FactsView:
@@ -326,8 +340,16 @@ def keyword_page_view(groups: tuple[KeywordGroup, ...], key: str, docname_of) ->
 # -- helpers ------------------------------------------------------------------
 
 
-def _by_name(entry: Definition | ImportedName) -> tuple[str, str]:
-    return entry.name.lower(), entry.name
+def _by_name(entry: Definition | ImportedName) -> tuple[bool, str, str]:
+    """Public names first (a private one has a part such as ``_helper``), then by name."""
+    return is_private(entry.name), entry.name.lower(), entry.name
+
+
+def is_private(qualname: str) -> bool:
+    """``_helper``, ``Widget._cache``, ``f.<locals>.g``: not part of what a module offers
+    (``__init__`` and other special names are)."""
+    return any(part.startswith("_") and not (part.startswith("__") and part.endswith("__"))
+               or part == "<locals>" for part in qualname.split("."))
 
 
 def _entry_name(entry: Definition | ImportEntry) -> str:

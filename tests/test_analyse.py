@@ -5,9 +5,10 @@ from __future__ import annotations
 import gc
 import textwrap
 
+import pytest
 from astroid import nodes
 
-from sphinx_kwindex.analyse import analyse, analyse_file
+from sphinx_kwindex.analyse import analyse, analyse_file, summary_of
 from sphinx_kwindex.model import Import, ImportedName, ModuleSummary, NotableCall, SourceFile, Subtype
 
 PACKAGE = SourceFile("pkg.sub", "/x/pkg/sub/__init__.py", "pkg/sub/__init__.py", is_package=True)
@@ -152,3 +153,41 @@ def test_the_same_bytes_give_the_same_summary_after_other_files():
     analyse(PACKAGE, b"class Other:\n    pass\n")
     analyse(MODULE, b"def broken(:\n")
     assert analyse(MODULE, CODE.encode()) == first
+
+
+# -- summaries: the first sentence as a reader sees it ------------------------------------
+
+
+@pytest.mark.parametrize(("docstring", "summary"), [
+    # click: a first line cut mid-sentence
+    ("A Click command is inspired by the stdlib optparse to make\nwriting command line utilities possible.\n\nMore.",
+     "A Click command is inspired by the stdlib optparse to make writing command line utilities possible."),
+    # flask.json.tag: roles shown as their text
+    ("Base class for defining type tags for :class:`TaggedJSONSerializer`.",
+     "Base class for defining type tags for TaggedJSONSerializer."),
+    ("The :func:`~click.core.echo` function, e.g. for output. Next.", "The echo function, e.g. for output."),
+    ("Uses ``literal``, `default role` and :ref:`the guide <guide>`.", "Uses literal, default role and the guide."),
+    # directive markup and field lists are never shown, nor their bodies
+    (".. deprecated:: 8.2\n    Use :class:`Group` instead.\n\nThe real summary. More.", "The real summary."),
+    (":param x: the x\n:returns: y", ""),
+    ("Version 3.5 is here. Really.", "Version 3.5 is here."),
+])
+def test_a_summary_is_the_first_sentence_without_markup(docstring, summary):
+    assert summary_of(docstring) == summary
+
+
+def test_definitions_and_modules_get_summaries():
+    summary = analyse(SourceFile("m", "/x/m.py", "m.py"), (
+        b'""":mod:`m` does\nthings. More."""\n\n'
+        b'def f():\n    """.. versionadded:: 2.0\n\n    Makes :class:`~pkg.Thing` objects. Details."""\n'
+    ))
+    assert summary.doc == "m does things."
+    assert summary.definitions[0].doc == "Makes Thing objects."
+
+
+def test_the_first_definition_in_source_order_wins_through_try_branches():
+    summary = analyse(SourceFile("m", "/x/m.py", "m.py"), (
+        b"try:\n    import fast\nexcept ImportError:\n    def helper():\n        pass\n"
+        b"else:\n    class helper:\n        pass\n"
+    ))
+    assert [(d.name, d.kind, d.line) for d in summary.definitions] == [("helper", "function", 4)]

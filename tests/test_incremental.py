@@ -115,4 +115,4 @@ def test_a_py_module_page_is_reread_when_its_module_appears(tmp_path):
     reread(srcdir)
     (srcdir / "src" / "demo" / "later.py").write_text("def arrived():\n    pass\n")
     assert "later" in reread(srcdir)
-    assert 'id="kw-demo.later.arrived"' in (srcdir / "_build" / "html" / "later.html").read_text()
+    assert 'id="in-kw-demo.later.arrived"' in (srcdir / "_build" / "html" / "later.html").read_text()

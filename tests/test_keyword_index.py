@@ -9,6 +9,7 @@ import sphinx
 from bs4 import BeautifulSoup
 
 from conftest import copy_root
+from sphinx_kwindex.views import is_private
 
 
 def html(app, page: str) -> BeautifulSoup:
@@ -19,7 +20,7 @@ def entries(soup: BeautifulSoup) -> dict[str, tuple[str, list[str]]]:
     """{anchor id: (entry text, link targets)} for every keyword shown in the page."""
     return {
         li["id"]: (li.get_text(" ", strip=True), [a.get("href") for a in li.select("a")])
-        for li in soup.select("section.kwindex li[id]")
+        for li in soup.select(".kwindex li[id]")  # sections (directive), blocks (added to a page)
     }
 
 
@@ -72,8 +73,9 @@ def test_grouped_by_kind_and_sorted(built):
         "Variables and constants (3)",
         "Imports (7)",
     ]
-    classes = [li.get_text(" ", strip=True).split(" ")[0] for li in section.select("ul")[0].select("li")]
-    assert classes == sorted(classes, key=str.lower)
+    classes = [li.get_text(" ", strip=True).split(" ")[0].split("(")[0] for li in section.select("ul")[0].select("li")]
+    assert classes == sorted(classes, key=lambda name: (is_private(name), name.lower()))  # public names first
+    assert is_private(classes[-1]) and not is_private(classes[0])
 
 
 def test_signature_line_and_docstring_shown(built):
@@ -106,11 +108,11 @@ def test_search_finds_names_and_docstrings_not_signatures_or_related_files(built
 
 
 def test_links_go_to_documentation_or_own_anchor_never_page_top(built):
-    util = entries(html(built, "automod"))
+    util = entries(html(built, "automod"))  # added to a page of autodoc's: ids of their own ("in-")
     # documented by autodoc -> its autodoc entry
-    assert util["kw-demo.util.area"][1] == ["#demo.util.area"]
+    assert util["in-kw-demo.util.area"][1] == ["#demo.util.area"]
     # not documented -> its own anchor on this page
-    assert util["kw-demo.util.undocumented"][1] == ["#kw-demo.util.undocumented"]
+    assert util["in-kw-demo.util.undocumented"][1] == ["#in-kw-demo.util.undocumented"]
     shapes = entries(html(built, "rst_page"))
     assert shapes["kw-demo.shapes.register_shapes.-locals-._circle"][1] == [
         "#kw-demo.shapes.register_shapes.-locals-._circle"
@@ -145,13 +147,15 @@ def test_myst_and_rst_give_the_same_index(built):
 
 def test_injected_into_automodule_and_py_module_pages_and_their_toc(built):
     automod = html(built, "automod")
-    section = automod.select_one("section.kwindex")
-    assert section.find("h2").get_text(strip=True).startswith("Keyword index")
-    assert automod.select_one(".sphinxsidebar a[href='#kwindex-demo.util']") is not None
+    block = automod.select_one("div.kwindex-module")
+    assert block.select_one("p.rubric").get_text(" ", strip=True) == "Keyword index: demo.util"
+    assert block.select_one("[id='in-kwindex-demo.util']") is not None
     pymod = entries(html(built, "pymod"))
-    assert "kw-demo.__all__" in pymod
-    assert "kwimport-demo.Circle" in pymod
-    assert built.env.tocs["automod"].astext().count("Keyword index") == 1
+    assert "in-kw-demo.__all__" in pymod
+    assert "in-kwimport-demo.Circle" in pymod
+    # labelled blocks, not sections: the page's table of contents stays the author's
+    assert "Keyword index" not in built.env.tocs["automod"].astext()
+    assert automod.select_one(".sphinxsidebar a[href='#in-kwindex-demo.util']") is None
 
 
 def test_kwindex_json_follows_the_contract(built):

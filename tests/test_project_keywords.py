@@ -26,6 +26,16 @@ def test_letters_ignore_leading_underscores_and_every_definition_is_listed_once(
     ]
 
 
+def test_names_outside_a_to_z_make_one_symbols_page():
+    """Digits sort before "a" and non-ASCII letters after "z": still one page, one key (two made
+    Sphinx warn toc.duplicate_entry and fail -W builds)."""
+    index = project({"m": "def _2d(): pass\n\ndef alpha(): pass\n\ndef été(): pass\n\ndef zeta(): pass\n"})
+    groups = keyword_groups(index)
+    assert [(g.key, [e.qualname for e in g.entries]) for g in groups] == [
+        ("a", ["alpha"]), ("z", ["zeta"]), ("symbols", ["_2d", "été"]),
+    ]
+
+
 def test_big_letters_split_by_prefix_and_huge_names_into_parts():
     classes = "".join(f"class C{i}:\n    def __init__(self): pass\n" for i in range(7))
     functions = "".join(f"def get_{name}(): pass\n" for name in ["a", "b", "c", "x", "y", "z", "zz"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from docutils import nodes
 
@@ -30,14 +32,21 @@ class FakeLinker:
     def module(self, module, contnode):
         return self._ref(f"module:{module}", contnode)
 
-    def keyword(self, module, qualname, contnode):
+    def __init__(self, here=()):
+        #: names documented on the page being written
+        self.here = set(here)
+
+    def keyword(self, module, qualname, names, contnode):
         return self._ref(f"keyword:{module}:{qualname}", contnode)
 
-    def definition(self, module, qualname, anchor, url, contnode):
-        return self._ref(f"definition:{module}:{qualname}#{anchor}", contnode)
+    def definition(self, module, qualname, names, anchor, url, contnode):
+        return self._ref(f"definition:{'|'.join(names)}#{anchor}", contnode)
 
-    def imported(self, target, is_module, project_target, contnode):
-        return self._ref(f"imported:{target}:{project_target}", contnode)
+    def imported(self, target, is_module, project_target, names, contnode):
+        return self._ref(f"imported:{target}:{project_target}:{'|'.join(names)}", contnode)
+
+    def documented_here(self, names):
+        return bool(self.here & set(names))
 
     def page(self, docname, contnode):
         return self._ref(f"page:{docname}", contnode)
@@ -46,8 +55,8 @@ class FakeLinker:
         return self._ref(f"label:{label}", contnode)
 
 
-def context(source_url=None) -> RenderContext:
-    return RenderContext("here", FakeLinker(), lambda prefix, name: f"{prefix}-{name}",
+def context(source_url=None, here=()) -> RenderContext:
+    return RenderContext("here", FakeLinker(here), lambda prefix, name: f"{prefix}-{name}",
                          source_url or (lambda path, line: None))
 
 
@@ -80,11 +89,36 @@ def test_keywords_show_counts_groups_signatures_and_link_each_entry():
     assert "Widget(Base), line 3 — A widget." in text
     assert "np → numpy, line 2" in text
     assert links_of(result) == [
-        "definition:pkg.mod:Widget#kw-Widget", "definition:pkg.mod:make#kw-make",
-        "imported:pkg.base.Base:('pkg.base', 'Base')", "imported:numpy:None",
+        "definition:pkg.mod.Widget#kw-Widget", "definition:pkg.mod.make#kw-make",
+        "imported:pkg.base.Base:('pkg.base', 'Base'):pkg.base.Base", "imported:numpy:None:",
     ]
     ids = [item["ids"] for node in result for item in node.findall(nodes.list_item)]
     assert ids == [["kw-Widget"], ["kw-make"], ["kwimport-Base"], ["kwimport-np"]]
+
+
+def test_keywords_try_the_names_packages_re_export_them_under():
+    view = dataclasses.replace(KEYWORDS, public_names=(("pkg", "x", ("never",)),
+                                                       ("pkg.base", "Base", ("pkg.Base",)),
+                                                       ("pkg.mod", "Widget", ("pkg.Widget", "pkg.sub.Widget"))))
+    assert view.documented_names("pkg.mod", "Widget.render") == (
+        "pkg.mod.Widget.render", "pkg.Widget.render", "pkg.sub.Widget.render")
+    links = links_of(render(view, context()))
+    assert "definition:pkg.mod.Widget|pkg.Widget|pkg.sub.Widget#kw-Widget" in links
+    assert "imported:pkg.base.Base:('pkg.base', 'Base'):pkg.base.Base|pkg.Base" in links
+
+
+def test_what_the_page_documents_already_is_linked_not_repeated():
+    text = text_of(render(KEYWORDS, context(here={"pkg.mod.Widget"})))
+    assert "Widget, line 3" in text and "A widget." not in text and "(Base)" not in text
+    assert "make(n: int = 1) -> Widget, line 20" in text  # not on this page: shown in full
+
+
+def test_public_names_come_before_private_ones():
+    view = dataclasses.replace(KEYWORDS, summary=dataclasses.replace(KEYWORDS.summary, definitions=(
+        Definition("_cache", "function", 1), Definition("Zeta", "function", 2), Definition("alpha", "function", 3),
+        Definition("Zeta._hidden", "function", 4), Definition("Zeta.__init__", "function", 5))))
+    assert [d.name for d in dict(view.groups())["function"]] == [
+        "alpha", "Zeta", "Zeta.__init__", "_cache", "Zeta._hidden"]
 
 
 def test_keywords_of_a_file_that_could_not_be_analysed_say_why():

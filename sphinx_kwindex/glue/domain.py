@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sphinx.domains import Domain
+from sphinx.domains import Domain, ObjType
+from sphinx.roles import XRefRole
+from sphinx.util.nodes import make_refnode
 
 
 class KwindexDomain(Domain):
     name = "kwindex"
     label = "Keyword index"
+    object_types = {"module": ObjType("module", "mod")}
+    roles = {"mod": XRefRole()}
     data_version = 6
     #: docs: {docname: {"modules": {module or "@keywords:KEY": (node_id, digest of its views, request)},
     #:                  "keywords": {module: ((qualname, node_id, kind), ...)}}}
@@ -81,6 +85,9 @@ class KwindexDomain(Domain):
             self._lookup = (modules, keywords)
         return self._lookup
 
+    def shows_any_module(self) -> bool:
+        return bool(self._index()[0])
+
     def module_location(self, module: str) -> tuple[str, str] | None:
         """(docname, node id) of the page that shows ``module``'s keyword index."""
         return self._index()[0].get(module)
@@ -90,10 +97,16 @@ class KwindexDomain(Domain):
         return self._index()[1].get((module, qualname))
 
     def resolve_xref(self, env, fromdocname, builder, typ, target, node, contnode):
-        return None
+        """``:kwindex:mod:`pkg.mod``` links to the sections of ``pkg.mod`` (its generated page, or
+        the page they were added to)."""
+        location = self.module_location(target) if typ == "mod" else None
+        if location is None:
+            return None
+        return make_refnode(builder, fromdocname, location[0], location[1], contnode, target)
 
     def resolve_any_xref(self, env, fromdocname, builder, target, node, contnode):
-        return []
+        found = self.resolve_xref(env, fromdocname, builder, "mod", target, node, contnode)
+        return [("kwindex:mod", found)] if found is not None else []
 
     def get_objects(self):
         return iter(())

@@ -10,6 +10,7 @@ manifest, and only files this extension wrote are ever replaced or deleted.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,9 +41,21 @@ class SyncReport:
     neighbours: list[str] = field(default_factory=list)
 
 
-def plan_pages(index: ProjectIndex, groups: list[KeywordGroup], title: str) -> dict[str, str]:
+#: The generated root page: ``index``, unless the user's own page has the folder's name (``api.rst``
+#: beside ``kwindex_generate = "api"``): dirhtml writes both ``api`` and ``api/index`` to
+#: ``api/index.html``. A name with a hyphen is never a module's page.
+ROOT_PAGES = ("index", "all-modules")
+
+
+def root_page(srcdir: Path, folder: str, suffixes) -> str:
+    """The root page's name in ``folder`` (see :data:`ROOT_PAGES`); ``suffixes``: the source suffixes."""
+    clash = any((srcdir / f"{folder}{suffix}").is_file() for suffix in suffixes)
+    return ROOT_PAGES[1] if clash else ROOT_PAGES[0]
+
+
+def plan_pages(index: ProjectIndex, groups: list[KeywordGroup], title: str, root: str = "index") -> dict[str, str]:
     """{path relative to the generated folder: rST text} for the whole project."""
-    pages = {"index.rst": _root_page(index, title)}
+    pages = {f"{root}.rst": _root_page(index, title)}
     for name in _all_names(index):
         children = index.children(name)
         if index.is_folder(name):
@@ -63,10 +76,10 @@ def plan_pages(index: ProjectIndex, groups: list[KeywordGroup], title: str) -> d
     return pages
 
 
-def page_order(index: ProjectIndex, groups: list[KeywordGroup]) -> list[str]:
+def page_order(index: ProjectIndex, groups: list[KeywordGroup], root: str = "index") -> list[str]:
     """The generated pages in the order a reader pages through them (depth first through the toctrees)."""
     return (
-        ["index.rst"]
+        [f"{root}.rst"]
         + [f"{page_name(name)}.rst" for name in _all_names(index)]
         + [f"{KEYWORDS_FOLDER}/index.rst"]
         + [f"{KEYWORDS_FOLDER}/{group.key}.rst" for group in groups]
@@ -74,14 +87,15 @@ def page_order(index: ProjectIndex, groups: list[KeywordGroup]) -> list[str]:
 
 
 def page_name(module: str) -> str:
-    """The page of a module or folder: its dotted name; ``index`` is the root page's, so a top-level
-    module called ``index`` gets ``index-module`` (no module name holds a hyphen)."""
-    return "index-module" if module == "index" else module
+    """The page of a module or folder: its dotted name; ``index`` and ``keywords`` are the root's and
+    the keyword index's (dirhtml writes ``keywords`` and ``keywords/index`` to one file), so top-level
+    modules of those names get ``index-module`` and ``keywords-module`` (no module name holds a hyphen)."""
+    return f"{module}-module" if module in ("index", KEYWORDS_FOLDER) else module
 
 
-def root_docname(folder: str) -> str:
+def root_docname(folder: str, root: str = "index") -> str:
     """The generated root page, which lists the top-level packages and the keyword index."""
-    return f"{folder}/index"
+    return f"{folder}/{root}"
 
 
 def keyword_docname(folder: str, key: str) -> str:
@@ -166,6 +180,33 @@ def sync_pages(folder: Path, pages: dict[str, str], order: list[str] = ()) -> Sy
     manifest = {"files": files, "order": order}
     write_atomic(folder / MANIFEST, json.dumps(manifest, indent=0) + "\n")
     return report
+
+
+def remove_pages(folder: Path) -> list[str]:
+    """Remove every page this extension generated in ``folder`` (``kwindex_generate`` turned off or
+    moved), its manifest, and the folders left empty; a page the user changed stays."""
+    ours, _ = _read_manifest(folder)
+    if not (folder / MANIFEST).is_file():
+        return []
+    removed = []
+    for relpath in sorted(ours):
+        target = folder / relpath
+        if target.is_file() and _is_generated(target):
+            target.unlink()
+            removed.append(relpath)
+    (folder / MANIFEST).unlink(missing_ok=True)
+    for sub in sorted({(folder / relpath).parent for relpath in ours} | {folder}, key=lambda p: -len(p.parts)):
+        with contextlib.suppress(OSError):  # not empty: the user's files stay
+            sub.rmdir()
+    return removed
+
+
+def generated_folders(srcdir: Path) -> list[Path]:
+    """Folders directly under ``srcdir`` holding pages this extension generated (a manifest)."""
+    try:
+        return sorted(entry.parent for entry in srcdir.glob(f"*/{MANIFEST}") if entry.is_file())
+    except OSError:
+        return []
 
 
 def _neighbours(order: list[str], changed: set[str]) -> set[str]:

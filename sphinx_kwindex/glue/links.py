@@ -36,9 +36,15 @@ class SphinxLinker:
             uri = self._uris[docname] = self.builder.get_relative_uri(self.fromdocname, docname)
         return nodes.reference("", "", contnode, internal=True, refuri=f"{uri}#{node_id}" if node_id else uri)
 
-    def _documented(self, fullname: str):
-        entry = self.python.objects.get(fullname)
-        return entry if entry is not None and not getattr(entry, "aliased", False) else None
+    def _documented(self, names: tuple[str, ...]):
+        """The Python domain's entry of the first of ``names`` documented (a ``:canonical:`` name
+        counts: it leads to where the object is documented)."""
+        objects = self.python.objects
+        return next((objects[name] for name in names if name in objects), None)
+
+    def documented_here(self, names: tuple[str, ...]) -> bool:
+        entry = self._documented(names)
+        return entry is not None and entry.docname == self.fromdocname
 
     def module(self, module: str, contnode: nodes.Node) -> nodes.Node:
         entry = self.python.modules.get(module)
@@ -49,8 +55,8 @@ class SphinxLinker:
             return self._ref(location[0], location[1], contnode)
         return contnode
 
-    def keyword(self, module: str, qualname: str, contnode: nodes.Node) -> nodes.Node:
-        entry = self._documented(f"{module}.{qualname}")
+    def keyword(self, module: str, qualname: str, names: tuple[str, ...], contnode: nodes.Node) -> nodes.Node:
+        entry = self._documented(names or (f"{module}.{qualname}",))
         if entry is not None:
             return self._ref(entry.docname, entry.node_id, contnode)
         location = self.domain.keyword_location(module, qualname)
@@ -58,8 +64,9 @@ class SphinxLinker:
             return self._ref(location[0], location[1], contnode)
         return self.module(module, contnode)
 
-    def definition(self, module: str, qualname: str, anchor: str, url: str | None, contnode: nodes.Node) -> nodes.Node:
-        entry = None if "<locals>" in qualname else self._documented(f"{module}.{qualname}")
+    def definition(self, module: str, qualname: str, names: tuple[str, ...], anchor: str, url: str | None,
+                   contnode: nodes.Node) -> nodes.Node:
+        entry = None if "<locals>" in qualname else self._documented(names or (f"{module}.{qualname}",))
         if entry is not None:
             return self._ref(entry.docname, entry.node_id, contnode)
         if url:
@@ -67,11 +74,11 @@ class SphinxLinker:
         return self._ref(self.home, anchor, contnode)
 
     def imported(self, target: str, is_module: bool, project_target: tuple[str, str] | None,
-                 contnode: nodes.Node) -> nodes.Node:
+                 names: tuple[str, ...], contnode: nodes.Node) -> nodes.Node:
         if project_target is not None:
             module, qualname = project_target
-            return self.keyword(module, qualname, contnode) if qualname else self.module(module, contnode)
-        entry = self.python.modules.get(target) if is_module else self._documented(target)
+            return self.keyword(module, qualname, names, contnode) if qualname else self.module(module, contnode)
+        entry = self.python.modules.get(target) if is_module else self._documented((target,))
         if entry is not None:
             return self._ref(entry.docname, entry.node_id, contnode)
         # Outside the project: intersphinx may know it; else shown as plain text, quietly.

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.nodes import make_id
 
@@ -52,20 +53,31 @@ def skip_node(translator, node) -> None:
 
 
 def place_module_sections(
-    kwindex: Kwindex, module: str, request: Request, env: BuildEnvironment, document: nodes.document
+    kwindex: Kwindex, module: str, request: Request, env: BuildEnvironment, document: nodes.document,
+    *, injected: bool = False,
 ) -> list[nodes.Node]:
     """Sections showing ``module`` (or a folder of modules) in ``document``, recorded in the domain.
 
     Only titles, ids and placeholders now; the bodies are rendered when the page is written.
+    ``injected``: added to a page the user wrote for other things (see :func:`place_injected`):
+    one block of rubrics labelled with the module, not sections, so the page's table of
+    contents is the user's and the block can stand right after the module's objects.
     """
-    new_id = _id_reserver(env, document)
+    # Injected blocks get ids of their own: a module with a generated page too must not have its
+    # ids twice when every page is one (singlehtml).
+    new_id = _id_reserver(env, document, "in-" if injected else "")
     module_id = new_id(f"kwindex-{module}")
-    shown: list[nodes.Node] = []
+    shown: list[nodes.Element] = []
     anchors: list[tuple[str, str, str]] = []
     views = kwindex.section_views(module, request)
     for name, view in views:
-        section = nodes.section("", ids=[new_id(f"kw{name}-{module}")], classes=["kwindex", f"kwindex-{name}"])
-        section += nodes.title("", SECTION_TITLES[name])
+        ids, classes = [new_id(f"kw{name}-{module}")], ["kwindex", f"kwindex-{name}"]
+        if injected:
+            block = nodes.container("", ids=ids, classes=classes)
+            block += nodes.rubric("", "", nodes.Text(f"{SECTION_TITLES[name]}: "), nodes.literal("", module))
+        else:
+            block = nodes.section("", ids=ids, classes=classes)
+            block += nodes.title("", SECTION_TITLES[name])
         body = kwindex_body(view=name, module=module, kinds=list(request.kinds), limit=request.limit,
                             home=env.docname)
         if isinstance(view, KeywordsView):
@@ -73,16 +85,79 @@ def place_module_sections(
             ids = {f"{prefix}:{entry}": new_id(f"{prefix}-{module}.{entry}") for prefix, entry, _ in terms}
             body["anchors"] = ids
             anchors = [(entry, ids[f"{prefix}:{entry}"], kind) for prefix, entry, kind in terms]
-        section += body
-        section["kwindex_module"] = module
-        shown.append(section)
+        block += body
+        block["kwindex_module"] = module
+        shown.append(block)
     if shown:
         shown[0]["ids"].insert(0, module_id)
     env.domains["kwindex"].note_module(
         env.docname, module, module_id if shown else None, digest_of(tuple(view for _, view in views)),
         tuple(request), anchors,
     )
+    if injected and shown:
+        return [nodes.container("", *shown, classes=["kwindex-module"])]
     return shown
+
+
+def documented_modules(doctree: nodes.document, module_targets: dict[str, str]) -> list[tuple[str, nodes.Element]]:
+    """(module, the node its sections follow) of every module ``doctree`` documents, in page order.
+
+    A module's objects (``autoclass``, ``py:function``... under ``automodule``, ``module`` or
+    ``currentmodule``) end where its last top-level object does; a module target
+    (``module_targets``: module -> node id) with no objects of its module on the page ends
+    where its section's text does, before the section's first subsection.
+    """
+    order: dict[str, None] = {}
+    last: dict[str, nodes.Element] = {}
+    targets = {node_id: module for module, node_id in module_targets.items()}
+    for node in doctree.findall(nodes.Element):
+        if isinstance(node, addnodes.desc):
+            if node.get("domain") != "py" or isinstance(node.parent, addnodes.desc_content):
+                continue
+            signature = next(iter(node.findall(addnodes.desc_signature)), None)
+            module = signature.get("module") if signature is not None else None
+            if module:
+                order.setdefault(module)
+                last[module] = node
+            continue
+        for node_id in node["ids"]:
+            if node_id in targets:
+                order.setdefault(targets[node_id])
+    placed = []
+    for module in order:
+        anchor = last.get(module)
+        if anchor is None:
+            if module not in module_targets:
+                continue
+            anchor = _text_end(doctree.ids[module_targets[module]])
+        placed.append((module, anchor))
+    return placed
+
+
+def _text_end(node: nodes.Element) -> nodes.Element:
+    """The last element of the text of the section holding ``node`` (before its first subsection),
+    or the section itself when it has no such text."""
+    section = node
+    while section is not None and not isinstance(section, (nodes.section, nodes.document)):
+        section = section.parent
+    section = section if section is not None else node.document
+    body = [child for child in section.children if isinstance(child, nodes.Element)]
+    before = []
+    for child in body:
+        if isinstance(child, nodes.section):
+            break
+        before.append(child)
+    return before[-1] if before else section
+
+
+def insert_after(anchor: nodes.Element, new: list[nodes.Node]) -> None:
+    """Put ``new`` right after ``anchor`` (inside it when it is a section or the document itself)."""
+    if isinstance(anchor, (nodes.section, nodes.document)) or anchor.parent is None:
+        anchor.extend(new)
+        return
+    parent = anchor.parent
+    position = parent.index(anchor) + 1
+    parent[position:position] = new
 
 
 def place_keyword_page(kwindex: Kwindex, key: str | None, env: BuildEnvironment, document: nodes.document):
@@ -108,11 +183,11 @@ def shown_digest(kwindex: Kwindex, key: str, request: tuple) -> str:
     return digest_of(tuple(view for _, view in kwindex.section_views(key, Request(*request))))
 
 
-def _id_reserver(env: BuildEnvironment, document: nodes.document):
+def _id_reserver(env: BuildEnvironment, document: nodes.document, prefix: str = ""):
     """A function giving ids unique in ``document`` (reserved there, so later ids stay unique)."""
 
     def new_id(term: str) -> str:
-        node_id = make_id(env, document, "", term)
+        node_id = make_id(env, document, "", prefix + term)
         document.ids[node_id] = document
         return node_id
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sphinx_kwindex.model import ModuleSummary, Problem
 from sphinx_kwindex.project.related import CoChange, ProjectGraph, RelatedFile, RelatedRanker, RelatedWeights
-from sphinx_kwindex.project.related.graph import owning_module
+from sphinx_kwindex.project.related.graph import owning_module, public_names
 from sphinx_kwindex.project.related.incremental import RankState, update_ranking
 
 
@@ -33,6 +33,7 @@ class ProjectIndex:
     _ranker: RelatedRanker | None = field(default=None, repr=False)
     _targets: dict[str, tuple[str, str] | None] = field(default_factory=dict, repr=False)
     _related: dict[tuple[str, int], tuple[RelatedFile, ...]] = field(default_factory=dict, repr=False)
+    _public: dict[tuple[str, str], tuple[str, ...]] | None = field(default=None, repr=False)
 
     @classmethod
     def from_summaries(
@@ -69,6 +70,12 @@ class ProjectIndex:
             head = owning_module(dotted, self.modules)
             self._targets[dotted] = None if head is None else (head, dotted[len(head) + 1 :])
         return self._targets[dotted]
+
+    def public_names(self, module: str, name: str) -> tuple[str, ...]:
+        """The names packages re-export top-level ``name`` of ``module`` under, shortest first."""
+        if self._public is None:
+            self._public = public_names(self.modules)
+        return self._public.get((module, name), ())
 
     def children(self, name: str) -> list[str]:
         """Modules and folders directly inside package or folder ``name`` (``""``: the top level)."""

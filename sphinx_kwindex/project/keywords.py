@@ -70,7 +70,9 @@ def keyword_groups(index: ProjectIndex, max_entries: int = MAX_ENTRIES) -> list[
             for summary in index.modules.values()
             for definition in summary.definitions
         ),
-        key=lambda e: (sort_key(e.name), e.name, e.module, e.qualname),
+        # Names under "Symbols" (digits, non-ASCII letters) sort apart from A-Z, so they make one page
+        # (sorted among the letters they would fall on both sides: two pages of one key).
+        key=lambda e: (_letter(e.name) == "symbols", sort_key(e.name), e.name, e.module, e.qualname),
     )
     groups: list[KeywordGroup] = []
     for letter, members in groupby(entries, key=lambda e: _letter(e.name)):

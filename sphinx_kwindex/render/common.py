@@ -24,18 +24,26 @@ NO_SEARCH = "no-search"
 
 
 class Linker(Protocol):
-    """Turns a target into a link around ``contnode`` (or returns ``contnode`` when there is none)."""
+    """Turns a target into a link around ``contnode`` (or returns ``contnode`` when there is none).
+
+    ``names`` are where a project object may be documented, in order: its own dotted
+    name, then the names packages re-export it under.
+    """
 
     def module(self, module: str, contnode: nodes.Node) -> nodes.Node: ...
 
-    def keyword(self, module: str, qualname: str, contnode: nodes.Node) -> nodes.Node: ...
+    def keyword(self, module: str, qualname: str, names: tuple[str, ...], contnode: nodes.Node) -> nodes.Node: ...
 
-    def definition(self, module: str, qualname: str, anchor: str, url: str | None, contnode: nodes.Node) -> nodes.Node:
+    def definition(self, module: str, qualname: str, names: tuple[str, ...], anchor: str, url: str | None,
+                   contnode: nodes.Node) -> nodes.Node:
         """A definition shown on this page: its documentation, else its source, else its own entry."""
 
     def imported(self, target: str, is_module: bool, project_target: tuple[str, str] | None,
-                 contnode: nodes.Node) -> nodes.Node:
+                 names: tuple[str, ...], contnode: nodes.Node) -> nodes.Node:
         """An imported name: its project module or keyword when ``project_target`` is set, else outside."""
+
+    def documented_here(self, names: tuple[str, ...]) -> bool:
+        """Whether the page being written documents the object (autodoc shows it already)."""
 
     def page(self, docname: str, contnode: nodes.Node) -> nodes.Node: ...
 

@@ -57,7 +57,11 @@ def _overview(view: KeywordsView, ctx: RenderContext) -> nodes.paragraph:
 def _definition_entry(definition: Definition, view: KeywordsView, anchor: str, ctx: RenderContext) -> nodes.paragraph:
     url = ctx.source_url(view.path, definition.line)
     name = nodes.literal("", definition.name, classes=["kwindex-name"])
-    para = nodes.paragraph("", "", ctx.links.definition(view.module, definition.name, anchor, url, name))
+    names = view.documented_names(view.module, definition.name)
+    para = nodes.paragraph("", "", ctx.links.definition(view.module, definition.name, names, anchor, url, name))
+    if ctx.links.documented_here(names):
+        # Documented on this very page (autodoc shows its signature and docstring): the link and line.
+        definition = Definition(definition.name, definition.kind, definition.line)
     # Plain inline text (the HTML stylesheet sets it in monospace): a second literal
     # would be quoted apart from the name by the text and man builders.
     dash = " — " if definition.doc else ""
@@ -78,7 +82,9 @@ def _definition_entry(definition: Definition, view: KeywordsView, anchor: str, c
 def _import_entry(entry: ImportEntry, view: KeywordsView, ctx: RenderContext) -> nodes.paragraph:
     imported = entry.imported
     name = nodes.literal("", imported.name, classes=["kwindex-name"])
-    para = nodes.paragraph("", "", ctx.links.imported(imported.target, imported.is_module, entry.project_target, name))
+    target = entry.project_target
+    names = view.documented_names(*target) if target is not None and target[1] else ()
+    para = nodes.paragraph("", "", ctx.links.imported(imported.target, imported.is_module, target, names, name))
     if imported.target != imported.name:
         para += nodes.Text(" → ")
         para += nodes.literal("", imported.target)

@@ -71,4 +71,4 @@ def render_keyword_page(view: KeywordPageView, ctx: RenderContext) -> list[nodes
 
 def _link(entry, shown: str, ctx: RenderContext) -> nodes.Node:
     """``shown`` in code, linked to the keyword's entry on its module's page."""
-    return ctx.links.keyword(entry.module, entry.qualname, nodes.literal("", shown, classes=["kwindex-name"]))
+    return ctx.links.keyword(entry.module, entry.qualname, (), nodes.literal("", shown, classes=["kwindex-name"]))

@@ -107,6 +107,41 @@ def owning_module(dotted: str, modules: Collection[str]) -> str | None:
     return None
 
 
+def public_names(summaries: Mapping[str, ModuleSummary]) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(defining module, top-level name) -> the names packages re-export it under, shortest first
+    (``flask.Flask`` for ``flask.app.Flask``): where projects document their public API.
+
+    A package re-exports what it imports from another module, and a module what its
+    ``__all__`` lists; a package with ``__all__`` only what that lists, one without it no
+    private name. Chains through packages are followed to the defining module.
+    """
+    resolver = _Resolver(summaries)
+    found: dict[tuple[str, str], set[str]] = {}
+    for module, summary in summaries.items():
+        listed = set(summary.all_names or ())
+        if not summary.source.is_package and not listed:
+            continue
+        for imported in summary.imported_names:
+            if imported.is_local or imported.is_module:
+                continue
+            if listed or summary.all_names is not None:
+                if imported.name not in listed:
+                    continue
+            elif imported.name.startswith("_"):
+                continue
+            owner = owning_module(imported.target, resolver.modules)
+            if owner is None or owner == module:
+                continue
+            name = imported.target[len(owner) + 1:]
+            if not name or "." in name:  # a module itself, or a name inside a class
+                continue
+            defining, defined = resolver.follow(owner, name)
+            if defined is None or defining == module or defined not in resolver.exports(defining)[0]:
+                continue
+            found.setdefault((defining, defined), set()).add(f"{module}.{imported.name}")
+    return {key: tuple(sorted(names, key=lambda n: (n.count("."), n))) for key, names in sorted(found.items())}
+
+
 def _by_strength(links: Mapping[str, float]) -> tuple[str, ...]:
     return tuple(sorted(links, key=lambda name: (-links[name], name)))
 

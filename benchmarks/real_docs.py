@@ -1,0 +1,447 @@
+"""Real documentation: click, flask and pytest built as they are, then with sphinx-kwindex added.
+
+For each project (``--project NAME=REPO``) the repository tree (without
+``.git``, ``_build``, ``__pycache__``) is copied twice into a scratch folder:
+
+* **plain**: the documentation unchanged;
+* **kwindex**: the same, with exactly two lines appended to the copied
+  ``conf.py``: ``extensions.append("sphinx_kwindex")`` (``extensions +=
+  ("sphinx_kwindex",)`` when it is a tuple) and ``kwindex_paths = [...]``,
+  the project's package roots relative to ``conf.py``'s folder (table
+  ``PROJECTS`` below).
+
+Then, for every builder (``--builders``) and ``-j`` value (``--jobs``), both
+copies are built by ``python -m sphinx -b BUILDER -n -j J -d DOCTREES SRC OUT``
+with the ``--python`` of a virtualenv holding Sphinx, the projects' doc
+requirements, the projects themselves (autodoc imports them) and
+sphinx-kwindex. Every build starts from empty output and doctree folders (so
+the extension's cache, under the doctrees, is cold). It measures:
+
+* **warnings**: stderr is split into messages (a line with ``WARNING:``,
+  ``ERROR:``, ``CRITICAL:`` or ``SomethingWarning:`` starts one, other lines
+  continue it), colours stripped, the scratch folders and the original
+  repository path replaced by ``<repo>``; the multisets of both builds are
+  compared and the messages only in one are printed (``xN``: N more times);
+* **seconds**: wall time of each ``sphinx`` process;
+* **kw sections**: keyword-index sections in the kwindex build's output
+  (``class="kwindex kwindex-keywords"`` in HTML/XHTML, ``Keyword index``
+  in text and LaTeX), to see that every builder carries them;
+* **module coverage** (html): the project's ``py:module`` entries of the plain
+  build's ``objects.inv``, and how many of them have a ``docname`` in the
+  kwindex build's ``kwindex.json``;
+* **link coverage** (html): every ``py:*`` object of the project in the plain
+  ``objects.inv`` is resolved statically with ``kwindex.json`` to its defining
+  module and qualified name (``flask.Flask`` -> ``flask.app`` / ``Flask``,
+  following the re-exports the keyword index shows). Our HTML marks each
+  keyword entry ``<li id="kw-MODULE.QUALNAME">`` (definitions) or
+  ``<li id="kwimport-MODULE.NAME">`` (imports, with ``-> target``; ids of
+  blocks added to the project's own pages start with ``in-``) inside the
+  block of class ``kwindex-keywords`` (id ``kwkeywords-MODULE``); an entry's link is the ``<a href>``
+  around its ``code.kwindex-name``. An entry is *linked* when that href,
+  resolved against its page, equals the object's inventory URI. Printed:
+  of the objects whose defining module has a keyword index on some page, how
+  many have a definition entry and how many of those link to the object's
+  documentation; the same for re-exported names shown as import entries of a
+  shown module (``flask.Flask`` in ``flask``'s index); up to 20 unlinked
+  examples.
+
+::
+
+    python benchmarks/real_docs.py --python /work/venv-docs/bin/python \\
+        --project click=/work/real/click --project flask=/work/real/flask \\
+        --project pytest=/work/real/pytest --builders html,text --jobs 1
+
+Needs only the standard library, plus BeautifulSoup (``bs4``) for the link
+coverage: run it with the docs virtualenv's python, or install bs4 where it
+runs. Without network, intersphinx inventories are unreachable: the same
+warnings appear in both builds and cancel out. The scratch copies are not git
+work trees, so the "changed together" signal is skipped (said at info level).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import posixpath
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urljoin
+
+
+@dataclass(frozen=True)
+class Docs:
+    docs: str  # folder holding conf.py, relative to the repository
+    roots: tuple[str, ...]  # kwindex_paths, relative to the repository
+
+
+PROJECTS = {
+    "click": Docs("docs", ("src/click",)),
+    "flask": Docs("docs", ("src/flask",)),
+    "pytest": Docs("doc/en", ("src/_pytest", "src/pytest")),
+}
+IGNORE = shutil.ignore_patterns(".git", "_build", "__pycache__", ".tox", ".venv", "node_modules", ".mypy_cache")
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+STARTS = re.compile(r"(WARNING|ERROR|CRITICAL|SEVERE):|\b\w*Warning: ")
+PY_TYPES = ("py:class", "py:function", "py:method", "py:attribute", "py:exception", "py:data",
+            "py:property", "py:classmethod", "py:staticmethod", "py:decorator", "py:decoratormethod",
+            "py:type")
+DEF_LINKED = "  entry links to the object's documentation"
+ANY_LINKED = "  any entry links to the object's documentation"
+HTMLISH = {"html", "dirhtml", "singlehtml", "epub"}
+
+
+@dataclass
+class Build:
+    seconds: float
+    ok: bool
+    warnings: Counter = field(default_factory=Counter)
+    out: Path | None = None
+
+
+# --- building ---------------------------------------------------------------------------------
+
+
+def prepare(repo: Path, scratch: Path, docs: Docs, kwindex: bool) -> Path:
+    """Copy the repository; for the kwindex copy append the two lines to conf.py. The docs folder."""
+    tree = scratch / "repo"
+    shutil.copytree(repo, tree, ignore=IGNORE, symlinks=True)
+    src = tree / docs.docs
+    if kwindex:
+        conf = src / "conf.py"
+        text = conf.read_text(encoding="utf-8")
+        tuple_ext = re.search(r"^extensions\s*=\s*\(", text, re.M) is not None
+        append = 'extensions += ("sphinx_kwindex",)' if tuple_ext else 'extensions.append("sphinx_kwindex")'
+        roots = [posixpath.relpath((tree / r).as_posix(), src.as_posix()) for r in docs.roots]
+        conf.write_text(text.rstrip("\n") + f"\n{append}\nkwindex_paths = {roots!r}\n", encoding="utf-8")
+    return src
+
+
+def normalise(message: str, replacements: list[tuple[str, str]]) -> str:
+    message = ANSI.sub("", message)
+    for old, new in replacements:
+        message = message.replace(old, new)
+    return message.rstrip()
+
+
+def split_messages(stderr: str) -> list[str]:
+    messages: list[str] = []
+    for line in stderr.splitlines():
+        if not line.strip():
+            continue
+        if STARTS.search(ANSI.sub("", line)) or not messages:
+            messages.append(line)
+        else:
+            messages[-1] += " | " + line.strip()
+    return messages
+
+
+def build(python: str, src: Path, scratch: Path, repo: Path, builder: str, jobs: int) -> Build:
+    base = scratch / f"{builder}-j{jobs}"
+    shutil.rmtree(base, ignore_errors=True)
+    out, doctrees = base / "out", base / "doctrees"
+    command = [python, "-m", "sphinx", "-b", builder, "-n", "-j", str(jobs), "-d", str(doctrees), str(src), str(out)]
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=src, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    (base / "stdout.txt").write_text(done.stdout)
+    (base / "stderr.txt").write_text(done.stderr)
+    replacements = [(str((scratch / "repo").resolve()), "<repo>"), (str(scratch / "repo"), "<repo>"),
+                    (str(repo), "<repo>"), (str(base), "<build>")]
+    warnings = Counter(normalise(m, replacements) for m in split_messages(done.stderr))
+    if done.returncode != 0:
+        print(f"  FAILED ({done.returncode}): {' '.join(command)}\n{done.stderr[-2000:]}", file=sys.stderr)
+    return Build(seconds, done.returncode == 0, warnings, out)
+
+
+def kw_sections(out: Path, builder: str) -> int:
+    if builder in HTMLISH:
+        pattern, suffixes = 'class="kwindex kwindex-keywords"', (".html", ".xhtml")
+    else:
+        pattern, suffixes = "Keyword index", (".txt", ".tex")
+    return sum(p.read_text(errors="replace").count(pattern)
+               for p in out.rglob("*") if p.suffix in suffixes and p.is_file())
+
+
+# --- objects.inv, kwindex.json, HTML ----------------------------------------------------------
+
+INV_LINE = re.compile(r"(.+?)\s+(\S+)\s+(-?\d+)\s+?(\S*)\s+(.*)")
+
+
+def read_inventory(path: Path) -> dict[str, dict[str, str]]:
+    """{type: {name: uri}} of a Sphinx objects.inv (version 2), decoded with zlib."""
+    raw = path.read_bytes()
+    header_end = 0
+    for _ in range(4):
+        header_end = raw.index(b"\n", header_end) + 1
+    result: dict[str, dict[str, str]] = defaultdict(dict)
+    for line in zlib.decompress(raw[header_end:]).decode("utf-8").splitlines():
+        match = INV_LINE.match(line.rstrip())
+        if not match:
+            continue
+        name, kind, _prio, uri, _disp = match.groups()
+        if uri.endswith("$"):
+            uri = uri[:-1] + name
+        result[kind][name] = uri
+    return result
+
+
+def same_target(a: str, b: str) -> bool:
+    pa, _, fa = a.partition("#")
+    pb, _, fb = b.partition("#")
+    same_page = posixpath.normpath(unquote(pa) or ".") == posixpath.normpath(unquote(pb) or ".")
+    return same_page and unquote(fa) == unquote(fb)
+
+
+@dataclass
+class Entry:
+    page: str  # relative to the output folder
+    href: str | None  # resolved against the output root, None when the name is not a link
+    target: str | None = None  # import entries: the "-> target"
+
+
+def scan_html(out: Path) -> tuple[set[str], dict[str, list[Entry]], dict[tuple[str, str], Entry]]:
+    """Modules with a keyword index, definition entries by id, import entries by (module, name)."""
+    from bs4 import BeautifulSoup
+
+    shown: set[str] = set()
+    definitions: dict[str, list[Entry]] = defaultdict(list)
+    imports: dict[tuple[str, str], Entry] = {}
+    for page in sorted(out.rglob("*.html")):
+        text = page.read_text(encoding="utf-8", errors="replace")
+        if "kwindex-keywords" not in text:
+            continue
+        rel = page.relative_to(out).as_posix()
+        soup = BeautifulSoup(text, "html.parser")
+        for block in soup.find_all(class_="kwindex-keywords"):
+            module = block_module(block)
+            if module is None:
+                continue
+            shown.add(module)
+            for li in block.find_all("li", id=re.compile(r"^(in-)?kw(import)?-")):
+                entry_id = li["id"].removeprefix("in-")
+                code = li.find("code", class_="kwindex-name")
+                link = code.parent if code is not None and code.parent.name == "a" else None
+                href = None
+                if link is not None and link.get("href"):
+                    href = urljoin("http://x/" + rel, link["href"])[len("http://x/"):]
+                if entry_id.startswith("kw-"):
+                    definitions[entry_id[len("kw-"):]].append(Entry(rel, href))
+                    continue
+                name = entry_id[len("kwimport-") + len(module) + 1:]
+                others = [c for c in li.find_all("code") if c is not code]
+                target = others[0].get_text() if others else None
+                imports[(module, name)] = Entry(rel, href, target)
+    return shown, definitions, imports
+
+
+def block_module(block) -> str | None:
+    """The module of a keyword index block: from its ids (``kwkeywords-MOD``, ``in-kwindex-MOD``...;
+    docutils writes the first id on the element, the others on empty spans inside it)."""
+    ids = [block.get("id", "")] + [span["id"] for span in block.find_all("span", id=True, recursive=False)]
+    for node_id in ids:
+        match = re.match(r"^(?:in-)?kw(?:keywords|index)-(.+)$", node_id or "")
+        if match:
+            return match.group(1)
+    return None
+
+
+class Resolver:
+    """Where an object is defined, statically, from kwindex.json and the import entries shown."""
+
+    def __init__(self, modules: dict, shown_imports: dict[tuple[str, str], Entry]):
+        self.modules = modules
+        self.kinds = {m: {k["name"]: k["kind"] for k in d["keywords"]} for m, d in modules.items()}
+        self.targets: dict[tuple[str, str], str] = {}
+        for m, d in modules.items():
+            for imp in d["imports"]:
+                for n in imp["names"]:
+                    self.targets.setdefault((m, n), f"{imp['module']}.{n}")
+        for key, entry in shown_imports.items():
+            if entry.target:
+                self.targets[key] = entry.target
+
+    def resolve(self, name: str, depth: int = 0) -> tuple[str, str] | None:
+        parts = name.split(".")
+        for i in range(len(parts), 0, -1):
+            module = ".".join(parts[:i])
+            if module in self.modules:
+                break
+        else:
+            return None
+        rest = parts[i:]
+        if not rest:
+            return module, ""
+        kind = self.kinds[module].get(rest[0])
+        if kind is not None and kind != "import":
+            return module, ".".join(rest)
+        target = self.targets.get((module, rest[0]))
+        if target and depth < 10:
+            return self.resolve(".".join([target, *rest[1:]]), depth + 1)
+        return None  # not defined in the module, not imported by name: unknown statically
+
+
+def coverage(name: str, tops: set[str], plain_out: Path, kw_out: Path) -> None:
+    inventory = read_inventory(plain_out / "objects.inv")
+
+    def mine(n: str) -> bool:
+        return n.split(".")[0] in tops
+
+    data = json.loads((kw_out / "kwindex.json").read_text())["modules"]
+    documented = sorted(n for n in inventory.get("py:module", {}) if mine(n))
+    with_page = [m for m in documented if (data.get(m) or {}).get("docname")]
+    print(f"\n[{name}] module coverage: {len(documented)} modules documented (py:module in objects.inv), "
+          f"{len(with_page)} with a docname in kwindex.json; analysed modules: {len(data)}, "
+          f"with a docname: {sum(1 for d in data.values() if d.get('docname'))}")
+    missing = [m for m in documented if m not in with_page]
+    if missing:
+        print(f"  documented, docname null or not analysed: {', '.join(missing)}")
+    try:
+        shown, definitions, imports = scan_html(kw_out)
+    except ImportError:
+        print("  link coverage skipped: bs4 is not installed for this python")
+        return
+    resolver = Resolver(data, imports)
+    objects = sorted((n, uri, t) for t in PY_TYPES for n, uri in inventory.get(t, {}).items() if mine(n))
+    count: Counter = Counter()
+    unlinked: list[str] = []  # definition entries first, then import entries
+    unlinked_imports: list[str] = []
+    for obj, uri, kind in objects:
+        where = resolver.resolve(obj)
+        parts = obj.split(".")
+        reexport = None
+        for i in range(len(parts) - 1, 0, -1):
+            head = ".".join(parts[:i])
+            if head in shown and (head, ".".join(parts[i:])) in imports:
+                reexport = imports[(head, ".".join(parts[i:]))]
+                break
+        any_entry = any_link = False
+        if where is None:
+            count["unresolved (not found statically)"] += 1
+        if where and where[0] not in shown:
+            count["defined in a module without a keyword index"] += 1
+        if where and where[0] in shown and where[1]:
+            count["defined in a shown module"] += 1
+            entries = definitions.get(f"{where[0]}.{where[1]}", [])
+            if entries:
+                any_entry = True
+                count["  with a definition entry"] += 1
+                good = [e for e in entries if e.href and same_target(e.href, uri)]
+                if good:
+                    any_link = True
+                    count[DEF_LINKED] += 1
+                elif any(e.href for e in entries):
+                    count["  entry links elsewhere"] += 1
+                    hrefs = ", ".join(sorted({e.href for e in entries if e.href}))
+                    unlinked.append(f"{kind} {obj} (uri {uri}): kw-{where[0]}.{where[1]} on "
+                                    f"{entries[0].page} links to {hrefs}")
+                else:
+                    unlinked.append(f"{kind} {obj} (uri {uri}): kw-{where[0]}.{where[1]} on "
+                                    f"{entries[0].page} has no link")
+            else:
+                count["  no definition entry"] += 1
+                unlinked.append(f"{kind} {obj} (uri {uri}): no entry kw-{where[0]}.{where[1]} "
+                                f"in the shown index of {where[0]}")
+        if reexport is not None:
+            any_entry = True
+            count["re-exported name with an import entry"] += 1
+            if reexport.href and same_target(reexport.href, uri):
+                any_link = True
+                count["  import entry links to the object's documentation"] += 1
+            else:
+                shown_as = reexport.href or "no link"
+                unlinked_imports.append(f"{kind} {obj} (uri {uri}): import entry -> {reexport.target} on "
+                                f"{reexport.page}: {shown_as}")
+        count["objects with any entry"] += any_entry
+        count[ANY_LINKED] += any_link
+    print(f"[{name}] link coverage: {len(objects)} documented py objects of the project; "
+          f"modules with a keyword index: {', '.join(sorted(shown)) or 'none'}")
+    base, with_any = count["defined in a shown module"], count["objects with any entry"]
+    for key in ("unresolved (not found statically)", "defined in a module without a keyword index",
+                "defined in a shown module", "  with a definition entry",
+                DEF_LINKED, "  entry links elsewhere", "  no definition entry",
+                "re-exported name with an import entry", "  import entry links to the object's documentation",
+                "objects with any entry", ANY_LINKED):
+        print(f"  {key:<52} {count[key]:>5}")
+    linked, any_linked = count[DEF_LINKED], count[ANY_LINKED]
+    if base:
+        print(f"  => linked, of the objects defined in a shown module: {100 * linked / base:.1f} %")
+    if with_any:
+        print(f"  => linked, of the objects with any entry: {100 * any_linked / with_any:.1f} %")
+    unlinked += unlinked_imports
+    for line in unlinked[:20]:
+        print(f"  unlinked: {line}")
+    if len(unlinked) > 20:
+        print(f"  ... {len(unlinked) - 20} more")
+
+
+# --- main -------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--python", default=sys.executable, help="python of the docs virtualenv")
+    parser.add_argument("--project", action="append", required=True, metavar="NAME=REPO",
+                        help=f"a repository to build; NAME one of {', '.join(PROJECTS)}")
+    parser.add_argument("--builders", default="html,text", help="comma-separated Sphinx builders")
+    parser.add_argument("--jobs", default="1", help="comma-separated -j values")
+    parser.add_argument("--out", type=Path, help="scratch folder to keep (default: a temporary one, removed)")
+    args = parser.parse_args()
+    builders = [b for b in args.builders.split(",") if b]
+    jobs = [int(j) for j in args.jobs.split(",") if j]
+    scratch_root = (args.out or Path(tempfile.mkdtemp(prefix="kwindex-real-"))).resolve()
+    versions = subprocess.run(
+        [args.python, "-c", "import sphinx, sphinx_kwindex, astroid, importlib.metadata as m; "
+         "print('Sphinx', sphinx.__version__, '| sphinx-kwindex', m.version('sphinx-kwindex'), "
+         "'| astroid', astroid.__version__)"], capture_output=True, text=True)
+    print(versions.stdout.strip() or versions.stderr.strip())
+    rows = []
+    for spec in args.project:
+        name, _, repo_text = spec.partition("=")
+        if name not in PROJECTS:
+            raise SystemExit(f"unknown project {name!r}: add it to PROJECTS")
+        docs, repo = PROJECTS[name], Path(repo_text).resolve()
+        tops = {Path(r).name for r in docs.roots}
+        variants = {}
+        for variant in ("plain", "kwindex"):
+            scratch = scratch_root / name / variant
+            shutil.rmtree(scratch, ignore_errors=True)
+            scratch.mkdir(parents=True)
+            variants[variant] = (scratch, prepare(repo, scratch, docs, variant == "kwindex"))
+        for builder in builders:
+            for j in jobs:
+                print(f"[{name}] {builder} -j {j} ...", flush=True)
+                plain = build(args.python, variants["plain"][1], variants["plain"][0], repo, builder, j)
+                ours = build(args.python, variants["kwindex"][1], variants["kwindex"][0], repo, builder, j)
+                new, gone = ours.warnings - plain.warnings, plain.warnings - ours.warnings
+                sections = kw_sections(ours.out, builder) - kw_sections(plain.out, builder) if ours.ok else 0
+                rows.append((name, builder, j, sum(plain.warnings.values()), sum(ours.warnings.values()),
+                             sum(new.values()), sum(gone.values()), plain.seconds, ours.seconds, sections,
+                             "" if plain.ok and ours.ok else "FAILED"))
+                for label, diff in (("only in kwindex", new), ("only in plain", gone)):
+                    for message, n in sorted(diff.items()):
+                        print(f"  {label}: {message}" + (f"  x{n}" if n > 1 else ""))
+                if builder == "html" and plain.ok and ours.ok:
+                    coverage(name, tops, plain.out, ours.out)
+    print()
+    header = ("project", "builder", "-j", "warn plain", "warn kwindex", "new", "gone", "s plain", "s kwindex",
+              "kw sections", "")
+    print("| " + " | ".join(f"{h:>12}" for h in header) + " |")
+    print("|" + "|".join("-" * 14 for _ in header) + "|")
+    for p, b, j, wp, wk, n, g, sp, sk, ks, status in rows:
+        cells = (p, b, j, wp, wk, n, g, f"{sp:.1f}", f"{sk:.1f}", ks, status)
+        print("| " + " | ".join(f"{c!s:>12}" for c in cells) + " |")
+    print(f"\nscratch: {scratch_root}" + ("" if args.out else " (removed)"))
+    if not args.out:
+        shutil.rmtree(scratch_root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
