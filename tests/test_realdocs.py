@@ -40,9 +40,10 @@ def test_the_build_is_clean(realdocs):
     assert realdocs.warning.getvalue() == ""
 
 
-def test_a_currentmodule_page_shows_its_module_after_its_objects(realdocs):
+def test_a_currentmodule_page_shows_the_module_defining_its_objects_after_them(realdocs):
+    # `cli.Command` and `cli.run` are documented under the package re-exporting them: they are cli.core's.
     soup = page(realdocs, "cli")
-    assert blocks(soup) == ["cli"]
+    assert blocks(soup) == ["cli.core"]
     block = soup.select_one("div.kwindex-module")
     assert block.find_previous_sibling("dl")["class"][:2] == ["py", "function"]  # after `run`
     assert following_text(block) == "Closing words."
@@ -50,14 +51,17 @@ def test_a_currentmodule_page_shows_its_module_after_its_objects(realdocs):
 
 def test_each_module_of_a_page_is_labelled_and_follows_its_own_objects_in_page_order(realdocs):
     soup = page(realdocs, "api")
-    assert blocks(soup) == ["pkg", "pkg.json", "pkg.json.tag"]
+    assert blocks(soup) == ["pkg", "pkg.core", "pkg.json", "pkg.json.tag"]
     labels = [rubric.get_text(" ", strip=True) for rubric in soup.select("div.kwindex-module p.rubric")
               if rubric.find("code")]
     assert "Keyword index: pkg.json" in labels and "Related files: pkg.json" in labels
     by_module = {block.select_one("p.rubric code").get_text(): block for block in soup.select("div.kwindex-module")}
-    # pkg: after `make`, before the JSON section; pkg.json: after `loads`, before its subsection;
-    # pkg.json.tag: after the automodule's members, before the text that follows them.
-    assert by_module["pkg"].find_previous_sibling("dl").select_one("dt")["id"] == "pkg.make"
+    # pkg (its target, none of its own objects): before the first subsection; pkg.core (Widget and
+    # make, documented as pkg.Widget and pkg.make): after `make`, before the JSON section;
+    # pkg.json: after `loads`, before its subsection; pkg.json.tag: after the automodule's
+    # members, before the text that follows them.
+    assert by_module["pkg"].find_next_sibling("section").select_one("h2").get_text().startswith("Application")
+    assert by_module["pkg.core"].find_previous_sibling("dl").select_one("dt")["id"] == "pkg.make"
     assert by_module["pkg.json"].find_previous_sibling("dl").select_one("dt")["id"] == "pkg.json.loads"
     assert by_module["pkg.json.tag"].find_previous_sibling("dl").select_one("dt")["id"] == "pkg.json.tag.TaggedSerializer"
     assert following_text(by_module["pkg.json.tag"]) == "More about JSON."

@@ -142,6 +142,18 @@ def test_tests_linked_by_name_imports_and_mirrored_folders(project):
     assert graph.tests_of("pkg.core") == ()
 
 
+def test_an_application_kept_as_a_fixture_under_tests_tests_nothing(tmp_path):
+    """flask's tests/test_apps/cliapp imports flask: it is no test of it ("Tested by" stays the tests')."""
+    files = {**FILES,
+             "tests/test_apps/cliapp/__init__.py": "from pkg.core import Engine\napp = Engine()\n",
+             "tests/test_apps/helpers_test_data.py": "from pkg.core import Engine\n\ndef test_engine_data():\n    Engine()\n"}
+    summaries = summarise(write_project(tmp_path / "proj", files))
+    graph = ProjectGraph.build(summaries)
+    assert summaries["cliapp"].source.is_test  # under tests/: not part of the package's API
+    assert "cliapp" not in graph.tested_by("pkg.core") and graph.tests_of("cliapp") == ()
+    assert "tests.test_apps.helpers_test_data" in graph.tested_by("pkg.core")  # it defines a test
+
+
 # -- identifiers --------------------------------------------------------------
 
 

@@ -85,6 +85,10 @@ class KwindexDomain(Domain):
             self._lookup = (modules, keywords)
         return self._lookup
 
+    def node_id_on(self, docname: str, module: str) -> str | None:
+        """The id of ``module``'s sections on page ``docname``, if it shows them."""
+        return self.docs.get(docname, {}).get("modules", {}).get(module, (None,))[0]
+
     def shows_any_module(self) -> bool:
         return bool(self._index()[0])
 

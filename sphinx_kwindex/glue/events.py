@@ -263,7 +263,7 @@ class Kwindex:
             entry = python_modules.get(module)
             if entry is not None and entry.node_id == node_id and entry.docname == env.docname:
                 targets[module] = node_id
-        for module, anchor in documented_modules(doctree, targets):
+        for module, anchor in documented_modules(doctree, targets, self.index.defining_module):
             if module in shown:
                 continue
             if module not in self.index:
@@ -282,10 +282,11 @@ class Kwindex:
         if "kwindex_targets" in node:
             return contnode
         if self.settings.generate and node.get("refdomain") == "py" and node.get("reftype") == "mod":
-            location = env.domains["kwindex"].module_location(node["reftarget"])
-            if location is not None and location[0].startswith(f"{self.settings.generate}/"):
-                return make_refnode(app.builder, node["refdoc"], location[0], location[1], contnode,
-                                    node["reftarget"])
+            module = node["reftarget"]
+            docname = f"{self.settings.generate}/{generate.page_name(module)}"
+            node_id = env.domains["kwindex"].node_id_on(docname, module)
+            if node_id is not None:
+                return make_refnode(app.builder, node["refdoc"], docname, node_id, contnode, module)
         return None
 
     # -- build-finished -----------------------------------------------------------------

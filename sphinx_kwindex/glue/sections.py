@@ -99,13 +99,16 @@ def place_module_sections(
     return shown
 
 
-def documented_modules(doctree: nodes.document, module_targets: dict[str, str]) -> list[tuple[str, nodes.Element]]:
+def documented_modules(doctree: nodes.document, module_targets: dict[str, str],
+                       defining_module=lambda dotted: None) -> list[tuple[str, nodes.Element]]:
     """(module, the node its sections follow) of every module ``doctree`` documents, in page order.
 
-    A module's objects (``autoclass``, ``py:function``... under ``automodule``, ``module`` or
-    ``currentmodule``) end where its last top-level object does; a module target
-    (``module_targets``: module -> node id) with no objects of its module on the page ends
-    where its section's text does, before the section's first subsection.
+    An object (``autoclass``, ``py:function``... under ``automodule``, ``module`` or
+    ``currentmodule``) is one of the module defining it (``defining_module(dotted name)``,
+    through re-exports: ``click.Command`` is ``click.core``'s), else of the module it is
+    documented under. A module's objects end where its last top-level object does; a module
+    target (``module_targets``: module -> node id) with no objects of its module on the page
+    ends where its section's text does, before the section's first subsection.
     """
     order: dict[str, None] = {}
     last: dict[str, nodes.Element] = {}
@@ -117,6 +120,7 @@ def documented_modules(doctree: nodes.document, module_targets: dict[str, str]) 
             signature = next(iter(node.findall(addnodes.desc_signature)), None)
             module = signature.get("module") if signature is not None else None
             if module:
+                module = defining_module(f"{module}.{signature.get('fullname', '')}") or module
                 order.setdefault(module)
                 last[module] = node
             continue

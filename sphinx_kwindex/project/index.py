@@ -33,7 +33,8 @@ class ProjectIndex:
     _ranker: RelatedRanker | None = field(default=None, repr=False)
     _targets: dict[str, tuple[str, str] | None] = field(default_factory=dict, repr=False)
     _related: dict[tuple[str, int], tuple[RelatedFile, ...]] = field(default_factory=dict, repr=False)
-    _public: dict[tuple[str, str], tuple[str, ...]] | None = field(default=None, repr=False)
+    _public: tuple[dict[tuple[str, str], tuple[str, ...]], dict[str, tuple[str, str]]] | None = field(
+        default=None, repr=False)
 
     @classmethod
     def from_summaries(
@@ -73,9 +74,28 @@ class ProjectIndex:
 
     def public_names(self, module: str, name: str) -> tuple[str, ...]:
         """The names packages re-export top-level ``name`` of ``module`` under, shortest first."""
+        return self._public_map()[0].get((module, name), ())
+
+    def defining_module(self, dotted: str) -> str | None:
+        """The project module defining the object ``dotted`` names, under its own name or one a
+        package re-exports it by (``click.Command.invoke`` -> ``click.core``); None if none does."""
+        target = self.split_target(dotted)
+        if target is None or not target[1]:
+            return None
+        module, qualname = target
+        head = qualname.partition(".")[0]
+        if any(d.name == head for d in self.modules[module].definitions):
+            return module
+        found = self._public_map()[1].get(f"{module}.{head}")
+        return found[0] if found is not None else None
+
+    def _public_map(self) -> tuple[dict[tuple[str, str], tuple[str, ...]], dict[str, tuple[str, str]]]:
+        """(definition -> public names, public name -> definition), computed once."""
         if self._public is None:
-            self._public = public_names(self.modules)
-        return self._public.get((module, name), ())
+            forward = public_names(self.modules)
+            reverse = {alias: key for key, aliases in forward.items() for alias in aliases}
+            self._public = (forward, reverse)
+        return self._public
 
     def children(self, name: str) -> list[str]:
         """Modules and folders directly inside package or folder ``name`` (``""``: the top level)."""

@@ -15,7 +15,8 @@ def render_related(view: RelatedView, ctx: RenderContext) -> list[nodes.Node]:
         items = nodes.enumerated_list(classes=["kwindex-related-files"])
         for entry in view.related:
             para = nodes.paragraph("", "", ctx.module_link(entry.module))
-            para += nodes.Text(f" ({entry.score:.2f}): " + "; ".join(entry.reasons))
+            # Best first; the score itself says nothing to a reader (it is in kwindex.json).
+            para += nodes.Text(": " + "; ".join(entry.reasons))
             items += nodes.list_item("", para)
         body.append(items)
     else:

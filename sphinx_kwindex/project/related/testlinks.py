@@ -29,7 +29,7 @@ def link_tests(
     summaries: Mapping[str, ModuleSummary], imports: Mapping[str, Mapping[str, tuple[str, ...]]]
 ) -> dict[str, dict[str, float]]:
     """For every test module: {tested project module: strength in 0..1}."""
-    tests = sorted(module for module, summary in summaries.items() if is_test(summary))
+    tests = sorted(module for module, summary in summaries.items() if runs_tests(summary))
     by_stem: dict[str, list[str]] = {}
     for module, summary in summaries.items():
         if not is_test(summary):
@@ -61,6 +61,19 @@ def link_tests(
 def is_test(summary: ModuleSummary) -> bool:
     """A test module, as :func:`sphinx_kwindex.find.is_test_path` decided when finding it."""
     return summary.source.is_test
+
+
+def runs_tests(summary: ModuleSummary) -> bool:
+    """A test module that tests something: named like a test (``test_x.py``, ``x_test.py``,
+    ``conftest.py``) or defining a ``test_*`` function or a ``Test*`` class. An application
+    kept under ``tests/`` as a fixture (flask's ``tests/test_apps/cliapp``) tests nothing."""
+    if not summary.source.is_test:
+        return False
+    stem = summary.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    if stem.startswith("test_") or stem.endswith("_test") or stem == "conftest":
+        return True
+    return any((d.kind == "function" and d.name.startswith("test")) or (d.kind == "class" and d.name.startswith("Test"))
+               for d in summary.definitions if "." not in d.name)
 
 
 def _plain(name: str) -> str:
