@@ -11,6 +11,11 @@ touches the corpus), then times whole ``sphinx-build`` processes with
 
     python benchmarks/build_speed.py /work/corpus/torch/_inductor --peer-python /work/venv-autoapi/bin/python
     python benchmarks/build_speed.py /work/corpus/torch --floor-runs 1
+    python benchmarks/build_speed.py /work/corpus/torch --floor-runs 0 --runs 5 --versus /work/old --this /work/new
+
+``--versus`` compares two versions of sphinx-kwindex side by side: each measurement runs the old
+one, then the new one, on identical copies of the tree (and the same edits), and the table ends
+with the ratios new / old of the medians.
 
 The torch corpus comes from ``../shared/corpus/get-torch-corpus.sh DIR``.
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import statistics
@@ -69,9 +75,13 @@ class Run:
     read: int | None = None
 
 
-def timed(command: list[str], cwd: Path) -> tuple[Run, str]:
-    """Run ``command`` under /usr/bin/time -v; its wall time, peak RSS and output."""
-    done = subprocess.run(["/usr/bin/time", "-v", *command], cwd=cwd, capture_output=True, text=True)
+def timed(command: list[str], cwd: Path, code: Path | None = None) -> tuple[Run, str]:
+    """Run ``command`` under /usr/bin/time -v (with ``code`` first on ``PYTHONPATH``); its wall time,
+    peak RSS and output."""
+    env = None
+    if code is not None:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(code), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run(["/usr/bin/time", "-v", *command], cwd=cwd, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise SystemExit(f"failed ({done.returncode}): {' '.join(command)}\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
     wall_text = re.search(r"Elapsed \(wall clock\) time.*: (\S+)", done.stderr).group(1)
@@ -83,11 +93,11 @@ def timed(command: list[str], cwd: Path) -> tuple[Run, str]:
     return Run(wall, rss, read), done.stdout
 
 
-def sphinx(python: str, project: Path, jobs: str | None = None) -> tuple[Run, str]:
+def sphinx(python: str, project: Path, jobs: str | None = None, code: Path | None = None) -> tuple[Run, str]:
     command = [python, "-m", "sphinx", "-b", "html", "-d", "_build/doctrees", ".", "_build/html"]
     if jobs:
         command[3:3] = ["-j", jobs]
-    return timed(command, project)
+    return timed(command, project, code)
 
 
 def make_project(folder: Path, conf: str) -> Path:
@@ -117,7 +127,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs of each cheap measurement (median)")
     parser.add_argument("--floor-runs", type=int, help="runs of each parse floor (default: --runs; 0: none)")
     parser.add_argument("--jobs", help="sphinx-build -j for our builds (default: serial)")
+    parser.add_argument("--cold-runs", type=int, default=1, help="cold builds of ours (median)")
     parser.add_argument("--keep", type=Path, help="keep the scratch folder here")
+    parser.add_argument("--versus", type=Path, help="a checkout of another version of sphinx-kwindex: every "
+                        "measurement of ours runs it and --this one after the other (old, then new)")
+    parser.add_argument("--this", type=Path, default=Path(__file__).resolve().parent.parent,
+                        help="the checkout compared with --versus (default: the one holding this script)")
     args = parser.parse_args()
     scratch = args.keep or Path(tempfile.mkdtemp(prefix="kwindex-bench-"))
     source = args.tree.resolve()
@@ -140,21 +155,45 @@ def main() -> None:
         rows.append((f"floor: {tool}.parse, 1 process", f"{statistics.median(r.wall for r in runs):.1f}",
                      f"{max(r.rss_mb for r in runs):.0f}", "-"))
 
-    ours = make_project(scratch / "ours", OURS_CONF.format(root=str(tree)))
-    cold, _ = sphinx(py, ours, args.jobs)
-    rows.append(("ours: cold build", f"{cold.wall:.1f}", f"{cold.rss_mb:.0f}", str(cold.read)))
-    again = [sphinx(py, ours, args.jobs)[0] for _ in range(args.runs)]
-    rows.append(("ours: no-change rebuild", f"{statistics.median(r.wall for r in again):.1f}",
-                 f"{max(r.rss_mb for r in again):.0f}", str(max(r.read or 0 for r in again))))
-    leaf = leaf_module(ours / "_build" / "html", scratch / "src")
-    edits = []
+    # One project (and one copy of the tree, edited alike) per code version; with --versus every
+    # measurement runs both versions one after the other, so drifts of the machine's speed hit both.
+    versions = [("", None)] if args.versus is None else [("old ", args.versus.resolve()), ("new ", args.this.resolve())]
+    copies = []
+    for label, code in versions:
+        own_tree = tree if label in ("", "old ") else scratch / "src-new" / tree.relative_to(scratch / "src")
+        if own_tree != tree:
+            shutil.copytree(scratch / "src", scratch / "src-new")
+        project = make_project(scratch / f"ours{'-' + label.strip() if label else ''}", OURS_CONF.format(root=str(own_tree)))
+        copies.append((label, code, own_tree, project))
+    results: dict[str, dict[str, list[Run]]] = {label: {"cold": [], "again": [], "edit": []} for label, *_ in copies}
+    for attempt in range(args.cold_runs):
+        for label, code, _, project in copies:
+            if attempt:  # a cold build again: no output, no doctrees, no cache
+                shutil.rmtree(project / "_build")
+            results[label]["cold"].append(sphinx(py, project, args.jobs, code)[0])
+    for _ in range(args.runs):
+        for label, code, _, project in copies:
+            results[label]["again"].append(sphinx(py, project, args.jobs, code)[0])
+    leaf = leaf_module(copies[0][3] / "_build" / "html", scratch / "src")
     for attempt in range(args.runs):
-        with leaf.open("a") as stream:
-            stream.write(f"\n\ndef kwindex_benchmark_edit_{attempt}():\n    return {attempt}\n")
-        edits.append(sphinx(py, ours, args.jobs)[0])
-    rows.append((f"ours: edit {leaf.name}", f"{statistics.median(r.wall for r in edits):.1f}",
-                 f"{max(r.rss_mb for r in edits):.0f}", str(max(r.read or 0 for r in edits))))
-    html_mb = sum(p.stat().st_size for p in (ours / "_build" / "html").rglob("*") if p.is_file()) / 1e6
+        for label, code, own_tree, project in copies:
+            with (own_tree / leaf.relative_to(tree)).open("a") as stream:
+                stream.write(f"\n\ndef kwindex_benchmark_edit_{attempt}():\n    return {attempt}\n")
+            results[label]["edit"].append(sphinx(py, project, args.jobs, code)[0])
+    for label, *_ in copies:
+        measured = results[label]
+        for work, key in (("cold build", "cold"), ("no-change rebuild", "again"), (f"edit {leaf.name}", "edit")):
+            runs = measured[key]
+            rows.append((f"{label}ours: {work}", f"{statistics.median(r.wall for r in runs):.1f}",
+                         f"{max(r.rss_mb for r in runs):.0f}", str(max(r.read or 0 for r in runs))))
+    if args.versus is not None:
+        for work, key in (("cold", "cold"), ("no change", "again"), ("edit", "edit")):
+            old_runs, new_runs = (results[label][key] for label, *_ in copies)
+            ratio = statistics.median(r.wall for r in new_runs) / statistics.median(r.wall for r in old_runs)
+            rows.append((f"new / old, {work}", f"{ratio:.3f}", "", ""))
+    cold = results[copies[0][0]]["cold"][0]
+    again = results[copies[0][0]]["again"]
+    html_mb = sum(p.stat().st_size for p in (copies[0][3] / "_build" / "html").rglob("*") if p.is_file()) / 1e6
 
     if args.peer_python:
         peer = make_project(scratch / "peer", PEER_CONF.format(root=str(tree)))
