@@ -17,7 +17,7 @@ touches the corpus), then times whole ``sphinx-build`` processes with
 one, then the new one, on identical copies of the tree (and the same edits), and the table ends
 with the ratios new / old of the medians.
 
-The torch corpus comes from ``../shared/corpus/get-torch-corpus.sh DIR``.
+The torch corpus: the Python sources of the PyTorch 2.13.0 wheel, unpacked (``torch/`` of the wheel).
 """
 
 from __future__ import annotations

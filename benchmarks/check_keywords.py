@@ -11,7 +11,7 @@ Usage::
     python benchmarks/check_keywords.py --json _build/html/kwindex.json \\
         --root /work/corpus [--all | MODULE ...] [--seeds DIR] [--show N]
 
-Expected keywords (DESIGN.md, "Contract: kwindex.json"): classes anywhere;
+Expected keywords (docs/json.rst): classes anywhere;
 functions at module level and local functions (``f.<locals>.g``); methods,
 i.e. functions directly in a class body. Bodies of ``if``/``try``/``with``/
 ``for``/``while``/``match`` are searched at every scope; lambdas and

@@ -1,9 +1,10 @@
 """Find the Python modules under the configured source roots and name them.
 
-Naming (DESIGN.md) follows Python's imports: a file inside a package is named
-from the top-most enclosing package (walk up while ``__init__.py`` exists), so
-``["../src"]`` and ``["../src/torch"]`` both give ``torch._inductor.ir``. Any
-other file is named by its path from the folder Python would import it from:
+Naming (``kwindex_paths`` in docs/configuration.rst) follows Python's imports:
+a file inside a package is named from the top-most enclosing package (walk up
+while ``__init__.py`` exists), so ``["../src"]`` and ``["../src/torch"]`` both
+give ``torch._inductor.ir``. Any other file is named by its path from the
+folder Python would import it from:
 
 * a root that Python puts on ``sys.path`` names its top-level modules from
   itself (``src/six.py`` is ``six``, CPython's ``Lib/os.py`` is ``os``);

@@ -84,12 +84,18 @@ class KeywordsView:
         """How many names the module imports (the overview counts them when they are not shown)."""
         return len(self.summary.imported_names)
 
-    def documented_names(self, module: str, qualname: str) -> tuple[str, ...]:
+    def documented_names(self, module: str, qualname: str,
+                         lookup: dict[tuple[str, str], tuple[str, ...]] | None = None) -> tuple[str, ...]:
         """Where ``module.qualname`` may be documented: its own name, then under each package
-        that re-exports it (``flask.Flask.route`` for ``flask.app.Flask.route``)."""
+        that re-exports it (``flask.Flask.route`` for ``flask.app.Flask.route``). ``lookup``:
+        :meth:`public_lookup`, for many calls."""
         head, dot, rest = qualname.partition(".")
-        public = next((names for m, name, names in self.public_names if m == module and name == head), ())
+        public = (lookup if lookup is not None else self.public_lookup()).get((module, head), ())
         return (f"{module}.{qualname}", *(f"{alias}{dot}{rest}" for alias in public))
+
+    def public_lookup(self) -> dict[tuple[str, str], tuple[str, ...]]:
+        """(module, top-level name) -> the names packages re-export it under."""
+        return {(module, name): names for module, name, names in self.public_names}
 
     def counts(self) -> list[tuple[str, int]]:
         """(kind, count) of every kind the module has, in :data:`KINDS` order (the overview line)."""

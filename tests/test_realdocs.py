@@ -152,3 +152,14 @@ def test_a_build_that_shows_no_module_says_so_once_and_how_to_change_it(tmp_path
     assert "kwindex_inject is False" in status and ".. kwindex:: MODULE" in status
     shown, _ = build(copy_root("realdocs", tmp_path / "shown"))
     assert "no page shows any" not in shown.status.getvalue()
+
+
+def test_one_page_of_everything_has_each_id_once(tmp_path):
+    """singlehtml puts every page in one: a module with both a generated page and a block added
+    to a page of the user's must not have its ids twice."""
+    app, _ = build(copy_root("realdocs", tmp_path), "singlehtml")
+    soup = BeautifulSoup((app.outdir / "index.html").read_text(), "html.parser")
+    # Ours (section ids made from titles are docutils' own: two pages titled "cli" share one).
+    ids = [element["id"] for element in soup.find_all(id=True) if element["id"].startswith(("kw", "in-kw"))]
+    assert [i for i in ids if i.startswith("in-kw-pkg.core")] and [i for i in ids if i.startswith("kw-pkg.core")]
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []

@@ -1,4 +1,4 @@
-"""``kwindex.json``: the machine-readable export (contract in DESIGN.md)."""
+"""``kwindex.json``: the machine-readable export (its contract: docs/json.rst)."""
 
 from __future__ import annotations
 

@@ -15,16 +15,17 @@ MAX_SIGNATURE = 160
 def render_keywords(view: KeywordsView, ctx: RenderContext) -> list[nodes.Node]:
     """The body of the "Keyword index" section."""
     body: list[nodes.Node] = [_overview(view, ctx)]
+    lookup = view.public_lookup()
     for kind, entries in view.groups():
         body.append(nodes.rubric("", f"{KIND_TITLES[kind]} ({len(entries)})", classes=[f"kwindex-{kind}"]))
         items = nodes.bullet_list(classes=["kwindex-keywords"])
         for entry in entries:
             if isinstance(entry, ImportEntry):
                 anchor = ctx.anchor(anchor_prefix(kind), entry.imported.name)
-                paragraph = _import_entry(entry, view, ctx)
+                paragraph = _import_entry(entry, view, ctx, lookup)
             else:
                 anchor = ctx.anchor(anchor_prefix(kind), entry.name)
-                paragraph = _definition_entry(entry, view, anchor, ctx)
+                paragraph = _definition_entry(entry, view, anchor, ctx, lookup)
             items += nodes.list_item("", paragraph, ids=[anchor])
         body.append(items)
     return body
@@ -54,10 +55,11 @@ def _overview(view: KeywordsView, ctx: RenderContext) -> nodes.paragraph:
     return para
 
 
-def _definition_entry(definition: Definition, view: KeywordsView, anchor: str, ctx: RenderContext) -> nodes.paragraph:
+def _definition_entry(definition: Definition, view: KeywordsView, anchor: str, ctx: RenderContext,
+                      lookup: dict) -> nodes.paragraph:
     url = ctx.source_url(view.path, definition.line)
     name = nodes.literal("", definition.name, classes=["kwindex-name"])
-    names = view.documented_names(view.module, definition.name)
+    names = view.documented_names(view.module, definition.name, lookup)
     para = nodes.paragraph("", "", ctx.links.definition(view.module, definition.name, names, anchor, url, name))
     if ctx.links.documented_here(names):
         # Documented on this very page (autodoc shows its signature and docstring): the link and line.
@@ -79,11 +81,11 @@ def _definition_entry(definition: Definition, view: KeywordsView, anchor: str, c
     return para
 
 
-def _import_entry(entry: ImportEntry, view: KeywordsView, ctx: RenderContext) -> nodes.paragraph:
+def _import_entry(entry: ImportEntry, view: KeywordsView, ctx: RenderContext, lookup: dict) -> nodes.paragraph:
     imported = entry.imported
     name = nodes.literal("", imported.name, classes=["kwindex-name"])
     target = entry.project_target
-    names = view.documented_names(*target) if target is not None and target[1] else ()
+    names = view.documented_names(*target, lookup) if target is not None and target[1] else ()
     para = nodes.paragraph("", "", ctx.links.imported(imported.target, imported.is_module, target, names, name))
     if imported.target != imported.name:
         para += nodes.Text(" → ")
