@@ -1,4 +1,4 @@
-"""Pause Python's cyclic garbage collector while a phase builds many long-lived objects.
+"""Keep Python's cyclic garbage collector from walking a build's long-lived objects for nothing.
 
 Building 165 000 summary objects (or unpickling them) next to Sphinx's loaded
 environment triggers full collections that walk every object in the process
@@ -8,6 +8,7 @@ objects built here are not garbage; the collector runs again once the phase ends
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gc
 from collections.abc import Iterator
@@ -23,3 +24,21 @@ def gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+_EXIT_REGISTERED = False
+
+
+def skip_collections_at_exit() -> None:
+    """Once per process: at interpreter exit, leave the objects still alive out of the
+    interpreter's last garbage collections (``gc.freeze``).
+
+    Those collections walk every object alive (a PyTorch build ends with 800,000 of
+    Sphinx's and ours) and free nothing a build needs: files are written and closed,
+    caches saved; Python never promised finalizers of objects alive at exit anyway.
+    Measured on PyTorch: 2.0 s of every ``sphinx-build`` run, cold or incremental.
+    """
+    global _EXIT_REGISTERED
+    if not _EXIT_REGISTERED:
+        _EXIT_REGISTERED = True
+        atexit.register(gc.freeze)

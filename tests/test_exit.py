@@ -1,0 +1,34 @@
+"""The end of a sphinx-build process: the interpreter's last collections skip what is alive then."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import copy_root
+from sphinx_kwindex import gc_pause
+
+
+def test_the_last_collections_are_skipped_once_per_process(monkeypatch):
+    registered = []
+    monkeypatch.setattr(gc_pause.atexit, "register", registered.append)
+    monkeypatch.setattr(gc_pause, "_EXIT_REGISTERED", False)
+    gc_pause.skip_collections_at_exit()
+    gc_pause.skip_collections_at_exit()
+    assert registered == [gc_pause.gc.freeze]
+
+
+def test_a_sphinx_build_process_ends_with_everything_written(tmp_path):
+    """Nothing a build writes depends on those collections: a whole process leaves its output,
+    export and caches complete, and a second process finds nothing to do."""
+    srcdir = copy_root("generate", tmp_path)
+    command = [sys.executable, "-m", "sphinx", "-q", "-b", "html", "-d", str(tmp_path / "doctrees"),
+               str(srcdir), str(tmp_path / "html")]
+    first = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert first.returncode == 0, first.stderr
+    data = json.loads((tmp_path / "html" / "kwindex.json").read_text())
+    assert "gpkg.core" in data["modules"] and (tmp_path / "html" / "api" / "gpkg.core.html").is_file()
+    again = subprocess.run([*command[:3], "-b", "html", "-d", str(tmp_path / "doctrees"), str(srcdir),
+                            str(tmp_path / "html")], capture_output=True, text=True, check=False)
+    assert again.returncode == 0 and "0 added, 0 changed, 0 removed" in again.stdout
