@@ -162,11 +162,12 @@ def build(python: str, src: Path, scratch: Path, repo: Path, builder: str, jobs:
 
 
 def kw_sections(out: Path, builder: str) -> int:
+    """Keyword index sections or blocks in a build's output."""
     if builder in HTMLISH:
-        pattern, suffixes = 'class="kwindex kwindex-keywords"', (".html", ".xhtml")
+        pattern, suffixes = re.compile(r'class="kwindex kwindex-keywords[ "]'), (".html", ".xhtml")
     else:
-        pattern, suffixes = "Keyword index", (".txt", ".tex")
-    return sum(p.read_text(errors="replace").count(pattern)
+        pattern, suffixes = re.compile("Keyword index"), (".txt", ".tex")
+    return sum(len(pattern.findall(p.read_text(errors="replace")))
                for p in out.rglob("*") if p.suffix in suffixes and p.is_file())
 
 
