@@ -175,8 +175,7 @@ class Kwindex:
         are ours to remove: left, they would be read as the user's pages (and warn)."""
         current = (srcdir / self.settings.generate).resolve() if self.settings.generate else None
         for folder in generate.generated_folders(srcdir):
-            if folder.resolve() != current:
-                removed = generate.remove_pages(folder)
+            if folder.resolve() != current and (removed := generate.remove_pages(folder)):
                 logger.info("kwindex: removed %d page(s) generated earlier in %s (kwindex_generate is now %r)",
                             len(removed), folder, self.settings.generate)
 

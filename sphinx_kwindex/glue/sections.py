@@ -13,6 +13,7 @@ projects; writers only ever see standard docutils nodes.
 
 from __future__ import annotations
 
+from itertools import takewhile
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from docutils import nodes
@@ -142,16 +143,11 @@ def _text_end(node: nodes.Element) -> nodes.Element:
     """The last element of the text of the section holding ``node`` (before its first subsection),
     or the section itself when it has no such text."""
     section = node
-    while section is not None and not isinstance(section, (nodes.section, nodes.document)):
+    while not isinstance(section, (nodes.section, nodes.document)):
         section = section.parent
-    section = section if section is not None else node.document
-    body = [child for child in section.children if isinstance(child, nodes.Element)]
-    before = []
-    for child in body:
-        if isinstance(child, nodes.section):
-            break
-        before.append(child)
-    return before[-1] if before else section
+    text = list(takewhile(lambda child: not isinstance(child, nodes.section),
+                          (child for child in section.children if isinstance(child, nodes.Element))))
+    return text[-1] if text else section
 
 
 def insert_after(anchor: nodes.Element, new: list[nodes.Node]) -> None:
