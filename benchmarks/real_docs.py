@@ -289,7 +289,50 @@ class Resolver:
         return None  # not defined in the module, not imported by name: unknown statically
 
 
-def coverage(name: str, tops: set[str], plain_out: Path, kw_out: Path) -> None:
+class Members:
+    """Which class an inherited member comes from, found independently of sphinx-kwindex: astroid's
+    own tree of the file and its MRO (bases inferred statically from the files; nothing imported)."""
+
+    def __init__(self, modules: dict, roots: list[Path]) -> None:
+        self.modules = modules
+        #: where kwindex.json's paths may start: the project root is the common parent of the roots
+        #: (the scratch copy is no git work tree)
+        self.bases = [root.parent for root in roots] + roots + [Path(*root.parts[:-2]) for root in roots]
+        self.trees: dict[str, object] = {}
+
+    def defining(self, module: str, qualname: str) -> tuple[str, str] | None:
+        import astroid
+
+        parts = qualname.split(".")
+        if len(parts) < 2 or module not in self.modules:
+            return None
+        if module not in self.trees:
+            relative = self.modules[module]["path"]
+            path = next((base / relative for base in self.bases if (base / relative).is_file()), None)
+            try:
+                self.trees[module] = astroid.MANAGER.ast_from_file(str(path), modname=module)
+            except Exception:  # noqa: BLE001 - a file astroid cannot read: no answer
+                self.trees[module] = None
+        node = self.trees[module]
+        for part in parts[:-1]:
+            classes = [n for n in (node.locals.get(part, ()) if node is not None else ())
+                       if isinstance(n, astroid.nodes.ClassDef)]
+            if not classes:
+                return None
+            node = classes[0]
+        try:
+            mro = node.mro()
+        except Exception:  # noqa: BLE001 - inconsistent or uninferable MRO: the ancestors in order
+            mro = [node, *node.ancestors()]
+        for klass in mro:
+            if parts[-1] in klass.locals or parts[-1] in klass.instance_attrs:
+                root = klass.root().name
+                return root, f"{klass.qname()[len(root) + 1:]}.{parts[-1]}"
+        return None
+
+
+def coverage(name: str, tops: set[str], plain_out: Path, kw_out: Path, roots: list[Path]) -> None:
+    """Module coverage and link coverage per keyword (see the module docstring)."""
     inventory = read_inventory(plain_out / "objects.inv")
 
     def mine(n: str) -> bool:
@@ -310,77 +353,85 @@ def coverage(name: str, tops: set[str], plain_out: Path, kw_out: Path) -> None:
         print("  link coverage skipped: bs4 is not installed for this python")
         return
     resolver = Resolver(data, imports)
+    members = Members(data, roots)
     objects = sorted((n, uri, t) for t in PY_TYPES for n, uri in inventory.get(t, {}).items() if mine(n))
+    # keyword (module, qualname) -> URIs documenting it by its name or a re-export, and under a subclass
+    by_name: dict[tuple[str, str], list[str]] = defaultdict(list)
+    by_subclass: dict[tuple[str, str], list[str]] = defaultdict(list)
     count: Counter = Counter()
-    unlinked: list[str] = []  # definition entries first, then import entries
+    no_keyword: list[str] = []
     unlinked_imports: list[str] = []
     for obj, uri, kind in objects:
         where = resolver.resolve(obj)
+        if where is not None and where[1] and resolver.kinds[where[0]].get(where[1]) not in (None, "import"):
+            by_name[where].append(uri)
+        elif where is not None and where[1] and (inherited := members.defining(*where)) is not None \
+                and resolver.kinds.get(inherited[0], {}).get(inherited[1]) not in (None, "import"):
+            by_subclass[inherited].append(uri)
+        else:
+            count["objects with no keyword"] += 1
+            no_keyword.append(f"{kind} {obj}" + (f" (looked up as {where[0]} / {where[1]})" if where else ""))
         parts = obj.split(".")
-        reexport = None
         for i in range(len(parts) - 1, 0, -1):
             head = ".".join(parts[:i])
             if head in shown and (head, ".".join(parts[i:])) in imports:
                 reexport = imports[(head, ".".join(parts[i:]))]
-                break
-        any_entry = any_link = False
-        if where is None:
-            count["unresolved (not found statically)"] += 1
-        if where and where[0] not in shown:
-            count["defined in a module without a keyword index"] += 1
-        if where and where[0] in shown and where[1]:
-            count["defined in a shown module"] += 1
-            entries = definitions.get(f"{where[0]}.{where[1]}", [])
-            if entries:
-                any_entry = True
-                count["  with a definition entry"] += 1
-                good = [e for e in entries if e.href and same_target(e.href, uri)]
-                if good:
-                    any_link = True
-                    count[DEF_LINKED] += 1
-                elif any(e.href for e in entries):
-                    count["  entry links elsewhere"] += 1
-                    hrefs = ", ".join(sorted({e.href for e in entries if e.href}))
-                    unlinked.append(f"{kind} {obj} (uri {uri}): kw-{where[0]}.{where[1]} on "
-                                    f"{entries[0].page} links to {hrefs}")
+                count["re-exported names with an import entry"] += 1
+                if reexport.href and same_target(reexport.href, uri):
+                    count["  linked to the object's documentation"] += 1
                 else:
-                    unlinked.append(f"{kind} {obj} (uri {uri}): kw-{where[0]}.{where[1]} on "
-                                    f"{entries[0].page} has no link")
+                    unlinked_imports.append(f"{kind} {obj} (uri {uri}): import entry -> {reexport.target} on "
+                                            f"{reexport.page}: {reexport.href or 'no link'}")
+                break
+    unlinked: list[str] = []
+
+    def tally(label: str, keys: dict[tuple[str, str], list[str]], also: dict) -> tuple[int, int]:
+        base = linked = 0
+        for key in sorted(keys):
+            if key in also and label != "by name":
+                continue  # counted with the keywords documented by name
+            if key[0] not in shown:
+                count[f"{label}: in a module without a keyword index"] += 1
+                continue
+            base += 1
+            uris = keys[key] + also.get(key, [])
+            entries = definitions.get(f"{key[0]}.{key[1]}", [])
+            if any(e.href and any(same_target(e.href, uri) for uri in uris) for e in entries):
+                linked += 1
+            elif entries:
+                hrefs = ", ".join(sorted({e.href or "no link" for e in entries}))
+                unlinked.append(f"{label}: kw-{key[0]}.{key[1]} on {entries[0].page} -> {hrefs}; "
+                                f"documented at {', '.join(sorted(set(uris)))}")
             else:
-                count["  no definition entry"] += 1
-                unlinked.append(f"{kind} {obj} (uri {uri}): no entry kw-{where[0]}.{where[1]} "
-                                f"in the shown index of {where[0]}")
-        if reexport is not None:
-            any_entry = True
-            count["re-exported name with an import entry"] += 1
-            if reexport.href and same_target(reexport.href, uri):
-                any_link = True
-                count["  import entry links to the object's documentation"] += 1
-            else:
-                shown_as = reexport.href or "no link"
-                unlinked_imports.append(f"{kind} {obj} (uri {uri}): import entry -> {reexport.target} on "
-                                f"{reexport.page}: {shown_as}")
-        count["objects with any entry"] += any_entry
-        count[ANY_LINKED] += any_link
+                unlinked.append(f"{label}: no entry kw-{key[0]}.{key[1]} in the shown index of {key[0]}")
+        return base, linked
+
+    direct = tally("by name", by_name, by_subclass)
+    inherited = tally("under a subclass only", by_subclass, by_name)
     print(f"[{name}] link coverage: {len(objects)} documented py objects of the project; "
-          f"modules with a keyword index: {', '.join(sorted(shown)) or 'none'}")
-    base, with_any = count["defined in a shown module"], count["objects with any entry"]
-    for key in ("unresolved (not found statically)", "defined in a module without a keyword index",
-                "defined in a shown module", "  with a definition entry",
-                DEF_LINKED, "  entry links elsewhere", "  no definition entry",
-                "re-exported name with an import entry", "  import entry links to the object's documentation",
-                "objects with any entry", ANY_LINKED):
-        print(f"  {key:<52} {count[key]:>5}")
-    linked, any_linked = count[DEF_LINKED], count[ANY_LINKED]
-    if base:
-        print(f"  => linked, of the objects defined in a shown module: {100 * linked / base:.1f} %")
-    if with_any:
-        print(f"  => linked, of the objects with any entry: {100 * any_linked / with_any:.1f} %")
-    unlinked += unlinked_imports
-    for line in unlinked[:20]:
+          f"modules with a keyword index: {len(shown)}")
+    print(f"  objects documented under a keyword's name or a re-export  {sum(map(len, by_name.values())):>5}")
+    print(f"  objects documented under a subclass that inherits it      {sum(map(len, by_subclass.values())):>5}")
+    print(f"  objects with no keyword (not a definition statically)     {count['objects with no keyword']:>5}")
+    for label in ("by name", "under a subclass only"):
+        key = f"{label}: in a module without a keyword index"
+        if count[key]:
+            print(f"  keywords documented {label}, module shows no index    {count[key]:>5}")
+    for label, (base, linked) in (("by name or re-export", direct), ("only under a subclass", inherited)):
+        share = f"{100 * linked / base:.1f} %" if base else "-"
+        print(f"  => keywords documented {label}: {base}, linked to it: {linked} ({share})")
+    reexported = count["re-exported names with an import entry"]
+    if reexported:
+        print(f"  => re-exported names with an import entry: {reexported}, linked to the object's "
+              f"documentation: {count['  linked to the object' + chr(39) + 's documentation']}")
+    for line in (unlinked + unlinked_imports)[:20]:
         print(f"  unlinked: {line}")
-    if len(unlinked) > 20:
-        print(f"  ... {len(unlinked) - 20} more")
+    if len(unlinked) + len(unlinked_imports) > 20:
+        print(f"  ... {len(unlinked) + len(unlinked_imports) - 20} more")
+    for line in no_keyword[:10]:
+        print(f"  no keyword: {line}")
+    if len(no_keyword) > 10:
+        print(f"  ... {len(no_keyword) - 10} more")
 
 
 # --- main -------------------------------------------------------------------------------------
@@ -430,7 +481,7 @@ def main() -> None:
                     for message, n in sorted(diff.items()):
                         print(f"  {label}: {message}" + (f"  x{n}" if n > 1 else ""))
                 if builder == "html" and plain.ok and ours.ok:
-                    coverage(name, tops, plain.out, ours.out)
+                    coverage(name, tops, plain.out, ours.out, [variants["kwindex"][0] / "repo" / r for r in docs.roots])
     print()
     header = ("project", "builder", "-j", "warn plain", "warn kwindex", "new", "gone", "s plain", "s kwindex",
               "kw sections", "")

@@ -137,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--weights", action="append", default=[],
                         help="extra row with these weights, e.g. 'cochange=2,identifiers=0.5' (repeatable)")
     parser.add_argument("--ablation", action="store_true", help="add rows with each signal alone and each left out")
+    parser.add_argument("--max-files", type=int, default=MAX_FILES,
+                        help=f"later commits touching more .py files give no queries (default {MAX_FILES}; "
+                             "10 asks only focused changes)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes analysing files")
     args = parser.parse_args(argv)
     repo = args.repo.resolve()
@@ -152,11 +155,12 @@ def main(argv: list[str] | None = None) -> int:
         paths = {summary.path: module for module, summary in summaries.items()}
         cochange, note = read_cochange(found.project_root, paths, max_commits=args.max_commits)
     analysed = time.perf_counter()
-    queries = [[f for f in files if f in paths] for files in commits if len(files) <= MAX_FILES]
-    queries = [files for files in queries if MIN_FILES <= len(files) <= MAX_FILES]
+    most = args.max_files
+    queries = [[f for f in files if f in paths] for files in commits if len(files) <= most]
+    queries = [files for files in queries if MIN_FILES <= len(files) <= most]
     print(f"repository {repo.name}: split at {split[:12]} ({args.split:.0%} of non-merge commits); "
           f"{len(summaries)} modules; {note}")
-    print(f"{len(queries)} later commits touching {MIN_FILES}..{MAX_FILES} .py files known at the split; "
+    print(f"{len(queries)} later commits touching {MIN_FILES}..{most} .py files known at the split; "
           f"analysis {analysed - started:.1f}s")
 
     graph = ProjectGraph.build(summaries)

@@ -47,6 +47,8 @@ _BLOCKS = (
 )
 _FUNCTIONS = (nodes.FunctionDef, nodes.AsyncFunctionDef)
 _ASSIGNED = ("variable", "attribute")
+#: Nodes that open a scope of their own: a ``self`` inside them is not the method's.
+_NEW_SCOPES = (nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.ClassDef, nodes.Lambda)
 
 #: Calls reported as file facts, by the absolute name they resolve to.
 _NOTABLE = {
@@ -367,6 +369,7 @@ class _Collector:
             if isinstance(node, nodes.ClassDef):
                 self.define(prefix + node.name, "class", node, _class_signature(node))
                 self.body(node.body, f"{prefix}{node.name}.", "class")
+                self.instance_attributes(node, f"{prefix}{node.name}.")
             elif isinstance(node, _FUNCTIONS):
                 kind = "method" if scope == "class" else "function"
                 self.define(prefix + node.name, kind, node, _function_signature(node))
@@ -391,6 +394,21 @@ class _Collector:
         known = self.definitions.get(name)
         if known is None or (known.kind in _ASSIGNED and kind not in _ASSIGNED):
             self.definitions[name] = Definition(name, kind, _def_line(node), signature, _first_line(node))
+
+    def instance_attributes(self, klass: nodes.ClassDef, prefix: str) -> None:
+        """Attributes the class's methods assign to ``self`` (``self.config = ...``), after its body:
+        a name the body defines keeps that definition, else the first assignment in source order wins."""
+        for method in _methods(klass.body):
+            this = _self_name(method)
+            if this is None:
+                continue
+            for target in method.nodes_of_class(nodes.AssignAttr, skip_klass=_NEW_SCOPES):
+                if isinstance(target.expr, nodes.Name) and target.expr.name == this:
+                    statement = target.statement()
+                    signature = ""
+                    if isinstance(statement, nodes.AnnAssign) and statement.target is target:
+                        signature = f": {statement.annotation.as_string()}"
+                    self.define(prefix + target.attrname, "attribute", target, signature)
 
     def assignment(self, node: nodes.Assign | nodes.AnnAssign, prefix: str, kind: str) -> None:
         targets = node.targets if isinstance(node, nodes.Assign) else [node.target]
@@ -451,6 +469,26 @@ def _blocks_of(node: nodes.NodeNG) -> Iterator[list[nodes.NodeNG]]:
         yield handler.body
     for attr in ("orelse", "finalbody"):
         yield getattr(node, attr, None) or []
+
+
+def _methods(statements: Iterable[nodes.NodeNG]) -> Iterator[nodes.FunctionDef]:
+    """The functions of a class body, in source order, through ``if``/``try``/... blocks."""
+    for node in statements:
+        if isinstance(node, _FUNCTIONS):
+            yield node
+        elif isinstance(node, _BLOCKS):
+            for block in _blocks_of(node):
+                yield from _methods(block)
+
+
+def _self_name(method: nodes.FunctionDef) -> str | None:
+    """The name a method calls its instance (its first parameter); None for static and class methods."""
+    decorators = method.decorators.nodes if method.decorators else ()
+    if any(_dotted(d) in ("staticmethod", "classmethod", "builtins.staticmethod", "builtins.classmethod")
+           for d in decorators) or method.name in ("__new__", "__init_subclass__", "__class_getitem__"):
+        return None
+    positional = [*(method.args.posonlyargs or ()), *(method.args.args or ())]
+    return positional[0].name if positional else None
 
 
 def _assigned_names(target: nodes.NodeNG) -> Iterator[nodes.AssignName]:

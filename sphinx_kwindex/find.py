@@ -189,6 +189,12 @@ def find_sources(roots: list[Path], exclude: list[str] = (), skip: list[Path] = 
     return found
 
 
+def _inside_tests(top: str, name_from: Path) -> bool:
+    """Whether the folder above a top-most package is a test folder below where its root names from."""
+    relative = os.path.relpath(top, name_from).replace(os.sep, "/")
+    return relative != "." and not relative.startswith("..") and is_test_path(f"{relative}/x.py")
+
+
 def _duplicate(found: FoundSources, seen: dict[str, int], source: SourceFile) -> None:
     """Report the copy of a module that Python would not import."""
     index = seen[source.module]
@@ -255,7 +261,9 @@ def _source_file(
     top = folder
     while is_package_dir(top) and os.path.dirname(top) != top:
         top = os.path.dirname(top)
-    if top == folder:
+    if top == folder or _inside_tests(top, name_from):
+        # A package inside a test folder (a fixture app such as ``tests/test_apps/cliapp``) keeps
+        # the test folder's unique names, like the test modules beside it.
         top = str(name_from)
     relative = os.path.relpath(os.path.join(folder, stem), top).replace(os.sep, "/")
     parts = relative.split("/")

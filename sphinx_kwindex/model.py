@@ -43,7 +43,7 @@ KIND_TITLES = {
     "class": "Classes",
     "function": "Functions",
     "method": "Methods",
-    "attribute": "Class attributes",
+    "attribute": "Attributes",
     "variable": "Variables and constants",
     "import": "Imports",
 }
@@ -53,7 +53,7 @@ KIND_NOUNS = {
     "class": "class",
     "function": "function",
     "method": "method",
-    "attribute": "class attribute",
+    "attribute": "attribute",
     "variable": "variable",
     "import": "import",
 }

@@ -245,7 +245,7 @@ def section_view(
 
 
 def keywords_view(index: ProjectIndex, summary: ModuleSummary, kinds: tuple[str, ...] = KINDS) -> KeywordsView:
-    targets = tuple(index.split_target(entry.target) for entry in summary.imported_names) if "import" in kinds else ()
+    targets = tuple(index.defined_target(entry.target) for entry in summary.imported_names) if "import" in kinds else ()
     heads = {(summary.module, d.name.partition(".")[0]) for d in summary.definitions if d.kind in kinds}
     heads |= {(module, qualname.partition(".")[0]) for module, qualname in filter(None, targets) if qualname}
     public = tuple((module, name, names) for module, name in sorted(heads)

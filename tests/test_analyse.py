@@ -191,3 +191,50 @@ def test_the_first_definition_in_source_order_wins_through_try_branches():
         b"else:\n    class helper:\n        pass\n"
     ))
     assert [(d.name, d.kind, d.line) for d in summary.definitions] == [("helper", "function", 4)]
+
+
+INSTANCE_ATTRIBUTES = textwrap.dedent('''\
+    class Node:
+        name: str
+        def __init__(self, name):
+            self.config: dict = {}
+            self.name = name
+            self.a, (self.b, *self.rest) = 1, (2, 3)
+            def inner(self):
+                self.inner_only = 1
+            self.path = None
+            other.not_self = 1
+            self.config.nested = 2
+        @property
+        def path(self):
+            return 1
+        @staticmethod
+        def s(self):
+            self.static_only = 1
+        @classmethod
+        def c(cls):
+            cls.class_only = 1
+        if True:
+            def later(this):
+                this.later = 1
+                self.not_this = 1
+        def again(self):
+            self.config = 2
+''').encode()
+
+
+def test_attributes_assigned_to_self_in_methods_are_the_classs_unless_its_body_defines_them():
+    summary = analyse(SourceFile("m", "/x/m.py", "m.py"), INSTANCE_ATTRIBUTES)
+    found = {d.name: (d.kind, d.line, d.signature) for d in summary.definitions if d.kind == "attribute"}
+    assert found == {
+        "Node.name": ("attribute", 2, ": str"),  # the class body's annotation, not __init__'s assignment
+        "Node.config": ("attribute", 4, ": dict"),  # the first assignment, with its annotation
+        "Node.a": ("attribute", 6, ""),
+        "Node.b": ("attribute", 6, ""),
+        "Node.rest": ("attribute", 6, ""),
+    }
+    kinds = {d.name: d.kind for d in summary.definitions}
+    assert kinds["Node.path"] == "method"  # the body's def wins over ``self.path = None`` above it
+    assert kinds["Node.later"] == "method"  # ``this.later`` is the same name: the def stays
+    for name in ("inner_only", "not_self", "nested", "static_only", "class_only", "not_this"):
+        assert f"Node.{name}" not in kinds

@@ -57,6 +57,18 @@ def test_src_layout_with_packages_and_tests_beside_it(tmp_path):
                      "tests.test_core": "tests/test_core.py"}
 
 
+def test_a_fixture_package_in_a_test_folder_keeps_the_test_folders_names(tmp_path):
+    # flask's tests/test_apps/cliapp: a package its tests import by putting test_apps on sys.path;
+    # in the project it belongs under tests, not beside the project's own top-level packages.
+    tree(tmp_path, "src/flask/__init__.py", "tests/test_cli.py", "tests/test_apps/cliapp/__init__.py",
+         "tests/test_apps/cliapp/app.py", "tests/test_apps/helloworld/hello.py")
+    found = names(tmp_path / "src", tmp_path / "tests")
+    assert {name.partition(".")[0] for name in found} == {"flask", "tests"}
+    assert found["tests.test_apps.cliapp.app"] == "tests/test_apps/cliapp/app.py"
+    assert found["tests.test_apps.cliapp"] == "tests/test_apps/cliapp/__init__.py"
+    assert "tests.test_apps.helloworld.hello" in found
+
+
 def test_a_top_level_module_under_src_is_named_as_python_imports_it(tmp_path):
     tree(tmp_path, "src/six.py")
     assert names(tmp_path / "src") == {"six": "src/six.py"}

@@ -69,7 +69,7 @@ def test_grouped_by_kind_and_sorted(built):
         "Classes (4)",
         "Functions (3)",
         "Methods (6)",
-        "Class attributes (1)",
+        "Attributes (2)",  # a class attribute and one assigned to self in __init__
         "Variables and constants (3)",
         "Imports (7)",
     ]

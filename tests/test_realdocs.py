@@ -91,6 +91,10 @@ def test_re_exported_objects_link_to_their_documentation_under_the_package(reald
     # imports of a re-exported name link the same way
     pkg = page(realdocs, "reference/pkg")
     assert pkg.select_one("li[id='kwimport-pkg.Widget'] a")["href"] == "../api.html#pkg.Widget"
+    # through a chain of packages (pkg <- pkg.json <- pkg.json.tag) to the defining module's documentation,
+    # not to the import entry of the package in between
+    chained = pkg.select_one("li[id='kwimport-pkg.TaggedSerializer'] a")["href"]
+    assert chained == "../api.html#pkg.json.tag.TaggedSerializer"
 
 
 def test_public_names_are_listed_before_private_ones(realdocs):

@@ -149,8 +149,9 @@ def test_an_application_kept_as_a_fixture_under_tests_tests_nothing(tmp_path):
              "tests/test_apps/helpers_test_data.py": "from pkg.core import Engine\n\ndef test_engine_data():\n    Engine()\n"}
     summaries = summarise(write_project(tmp_path / "proj", files))
     graph = ProjectGraph.build(summaries)
-    assert summaries["cliapp"].source.is_test  # under tests/: not part of the package's API
-    assert "cliapp" not in graph.tested_by("pkg.core") and graph.tests_of("cliapp") == ()
+    app = "tests.test_apps.cliapp"  # named under tests/, not a top-level package beside the API
+    assert summaries[app].source.is_test
+    assert app not in graph.tested_by("pkg.core") and graph.tests_of(app) == ()
     assert "tests.test_apps.helpers_test_data" in graph.tested_by("pkg.core")  # it defines a test
 
 
@@ -360,3 +361,24 @@ def test_activity_breaks_ties_towards_busier_files_and_adds_no_candidate(project
     assert reasons_of(ranked, "pkg.core", "pkg.render") == ("changed together in 1 of 2 commits",)
     # busy pkg.tuning never changed with pkg.core and has no import link to its partners: not listed
     assert "pkg.tuning" not in [entry.module for entry in ranked["pkg.core"]]
+
+
+def test_a_pair_seen_only_in_sweeping_commits_says_so_and_yields_to_stronger_reasons(project):
+    summaries, graph = project
+    paths = {module: summary.path for module, summary in summaries.items()}
+    core, render, widgets = (paths[m] for m in ("pkg.core", "pkg.render", "pkg.widgets"))
+    others = sorted(p for p in paths.values() if p not in (core, render, widgets))
+    # flask.json.tag's shape: a file changed in a few focused commits and in repository-wide ones
+    sweeping = [core, render, *others, *(f"src/extra{i}.py" for i in range(12))]
+    history = CoChange.from_commits([[core, widgets], [core, widgets], sweeping, sweeping])
+    assert history.smallest_commit(core, render) == len(sweeping)
+    assert history.smallest_commit(core, widgets) == 2
+    ranked = rank_related(summaries, graph, history, RelatedWeights(imports=0, tests=0, identifiers=0, folder=0))
+    assert reasons_of(ranked, "pkg.core", "pkg.widgets") == ("changed together in 2 of 4 commits",)
+    assert reasons_of(ranked, "pkg.core", "pkg.render") == (
+        f"changed together in 2 of 4 commits, each touching {len(sweeping)} files or more",)
+    # with the other signals on, a link by imports is the reason shown first, not the sweeping commits
+    ranked = rank_related(summaries, graph, history, RelatedWeights())
+    for entry in ranked["pkg.core"]:
+        if any(reason.startswith(("imports", "imported by")) for reason in entry.reasons):
+            assert not any("files or more" in reason for reason in entry.reasons), entry

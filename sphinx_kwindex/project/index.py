@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sphinx_kwindex.model import ModuleSummary, Problem
 from sphinx_kwindex.project.related import CoChange, ProjectGraph, RelatedFile, RelatedRanker, RelatedWeights
-from sphinx_kwindex.project.related.graph import owning_module, public_names
+from sphinx_kwindex.project.related.graph import ImportResolver, owning_module, public_names
 from sphinx_kwindex.project.related.incremental import RankState, update_ranking
 
 
@@ -32,6 +32,8 @@ class ProjectIndex:
     tree: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _ranker: RelatedRanker | None = field(default=None, repr=False)
     _targets: dict[str, tuple[str, str] | None] = field(default_factory=dict, repr=False)
+    _defined: dict[str, tuple[str, str] | None] = field(default_factory=dict, repr=False)
+    _resolver: ImportResolver | None = field(default=None, repr=False)
     _related: dict[tuple[str, int], tuple[RelatedFile, ...]] = field(default_factory=dict, repr=False)
     _public: tuple[dict[tuple[str, str], tuple[str, ...]], dict[str, tuple[str, str]]] | None = field(
         default=None, repr=False)
@@ -71,6 +73,21 @@ class ProjectIndex:
             head = owning_module(dotted, self.modules)
             self._targets[dotted] = None if head is None else (head, dotted[len(head) + 1 :])
         return self._targets[dotted]
+
+    def defined_target(self, dotted: str) -> tuple[str, str] | None:
+        """:meth:`split_target`, followed through packages' re-exports to where the object is
+        defined: ``_pytest.mark.Mark`` -> (``_pytest.mark.structures``, ``Mark``); a name that
+        leads to a module gives that module and an empty qualified name."""
+        if dotted not in self._defined:
+            target = self.split_target(dotted)
+            if target is not None and target[1]:
+                if self._resolver is None:
+                    self._resolver = ImportResolver(self.modules)
+                head, dot, rest = target[1].partition(".")
+                module, name = self._resolver.follow(target[0], head)
+                target = (module, f"{name}{dot}{rest}" if name is not None else rest)
+            self._defined[dotted] = target
+        return self._defined[dotted]
 
     def public_names(self, module: str, name: str) -> tuple[str, ...]:
         """The names packages re-export top-level ``name`` of ``module`` under, shortest first."""

@@ -45,7 +45,7 @@ class ProjectGraph:
     @classmethod
     def build(cls, summaries: Mapping[str, ModuleSummary]) -> ProjectGraph:
         """Resolve every import of every module, then link tests to what they test."""
-        resolver = _Resolver(summaries)
+        resolver = ImportResolver(summaries)
         imports = {module: resolver.imports_of(summary) for module, summary in summaries.items()}
         return cls(imports, link_tests(summaries, imports), len(summaries))
 
@@ -115,7 +115,7 @@ def public_names(summaries: Mapping[str, ModuleSummary]) -> dict[tuple[str, str]
     ``__all__`` lists; a package with ``__all__`` only what that lists, one without it no
     private name. Chains through packages are followed to the defining module.
     """
-    resolver = _Resolver(summaries)
+    resolver = ImportResolver(summaries)
     found: dict[tuple[str, str], set[str]] = {}
     for module, summary in summaries.items():
         listed = set(summary.all_names or ())
@@ -146,7 +146,7 @@ def _by_strength(links: Mapping[str, float]) -> tuple[str, ...]:
     return tuple(sorted(links, key=lambda name: (-links[name], name)))
 
 
-class _Resolver:
+class ImportResolver:
     """Turns import statements into project modules and imported names."""
 
     def __init__(self, summaries: Mapping[str, ModuleSummary]) -> None:

@@ -28,6 +28,8 @@ class CoChange:
     per_path: Mapping[str, int] = field(default_factory=dict)
     #: path -> {other path: commits touching both}
     together: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    #: path -> {other path: files touched by the smallest commit touching both}
+    smallest: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
     def commits_of(self, path: str) -> int:
         return self.per_path.get(path, 0)
@@ -36,12 +38,18 @@ class CoChange:
         """Paths changed in the same commits as ``path``, with how many commits."""
         return self.together.get(path, {})
 
+    def smallest_commit(self, path: str, other: str) -> int:
+        """Files touched by the smallest commit that touched both (0 when none did): a pair seen only
+        in repository-wide commits ("Add type hints") is weak evidence, and a reader should know."""
+        return self.smallest.get(path, {}).get(other, 0)
+
     def fingerprint(self) -> str:
         """Changes whenever any count changes (caches keyed by the history use it)."""
         hasher = hashlib.blake2b(f"{self.commits}\0".encode(), digest_size=16)
         hasher.update(f"{sorted(self.per_path.items())}\0".encode())
         for path in sorted(self.together):
             hasher.update(f"{path}:{sorted(self.together[path].items())}\0".encode())
+            hasher.update(f"{sorted(self.smallest.get(path, {}).items())}\0".encode())
         return hasher.hexdigest()
 
     @classmethod
@@ -49,17 +57,22 @@ class CoChange:
         """Count a sequence of commits, each given as the paths it touches."""
         per_path: dict[str, int] = {}
         together: dict[str, dict[str, int]] = {}
+        smallest: dict[str, dict[str, int]] = {}
         count = 0
         for files in commits:
             files = sorted(set(files))
             count += 1
+            size = len(files)
             for path in files:
                 per_path[path] = per_path.get(path, 0) + 1
                 partners = together.setdefault(path, {})
+                sizes = smallest.setdefault(path, {})
                 for other in files:
                     if other != path:
                         partners[other] = partners.get(other, 0) + 1
-        return cls(count, per_path, together)
+                        if size < sizes.get(other, size + 1):
+                            sizes[other] = size
+        return cls(count, per_path, together, smallest)
 
 
 #: Commits of history read by default: on pytest, flask and requests 3000 rank better than 1000

@@ -26,6 +26,9 @@ HUB_POWER = 1.5
 #: Shown reasons: at least this many shared commits and this share of the module's commits.
 MIN_SHOWN_COMMITS = 2
 MIN_SHOWN_COCHANGE = 0.1
+#: A commit touching at most this many of the project's files is a focused change; a pair of files
+#: seen together only in larger ones gets a reason that says so ("each touching 18 files or more").
+FOCUSED_COMMIT = 10
 #: Shown reason "shares identifiers": cosine at least this.
 MIN_SHOWN_IDENTIFIERS = 0.15
 #: Each signal is scaled to the module's best candidate, but never by less than this,
@@ -211,9 +214,14 @@ class RelatedRanker:
             other = self.by_path.get(other_path)
             if other is None:
                 continue
-            shown = together >= MIN_SHOWN_COMMITS and together / mine >= MIN_SHOWN_COCHANGE
-            _add(table, reasons, "cochange", other, together / mine,
-                 f"changed together in {together} of {mine} commits", shown)
+            reason = f"changed together in {together} of {mine} commits"
+            smallest = self.cochange.smallest_commit(path, other_path)
+            if smallest > FOCUSED_COMMIT:
+                # Only sweeping commits: true, but weak; said so, and shown only when nothing else is.
+                reason += f", each touching {smallest} files or more"
+            shown = (together >= MIN_SHOWN_COMMITS and together / mine >= MIN_SHOWN_COCHANGE
+                     and smallest <= FOCUSED_COMMIT)
+            _add(table, reasons, "cochange", other, together / mine, reason, shown)
 
     def neighbours(self, module: str, table: dict[str, float], reasons) -> None:
         """Import links of the closest co-change partners: ``share together * link strength``.
