@@ -367,7 +367,7 @@ class _Collector:
     def body(self, statements: Iterable[nodes.NodeNG], prefix: str, scope: str) -> None:
         for node in statements:
             if isinstance(node, nodes.ClassDef):
-                self.define(prefix + node.name, "class", node, _class_signature(node))
+                self.define(prefix + node.name, "class", node, _class_signature(node), _bases(node))
                 self.body(node.body, f"{prefix}{node.name}.", "class")
                 self.instance_attributes(node, f"{prefix}{node.name}.")
             elif isinstance(node, _FUNCTIONS):
@@ -388,12 +388,12 @@ class _Collector:
                 for block in _blocks_of(node):
                     self.body(block, prefix, scope)
 
-    def define(self, name: str, kind: str, node: nodes.NodeNG, signature: str = "") -> None:
+    def define(self, name: str, kind: str, node: nodes.NodeNG, signature: str = "", bases: tuple[str, ...] = ()) -> None:
         # A name defined twice (overloads, version branches) is one keyword at its first line;
         # a class or def still wins over a plain assignment of the same name (``x = None``).
         known = self.definitions.get(name)
         if known is None or (known.kind in _ASSIGNED and kind not in _ASSIGNED):
-            self.definitions[name] = Definition(name, kind, _def_line(node), signature, _first_line(node))
+            self.definitions[name] = Definition(name, kind, _def_line(node), signature, _first_line(node), bases)
 
     def instance_attributes(self, klass: nodes.ClassDef, prefix: str) -> None:
         """Attributes the class's methods assign to ``self`` (``self.config = ...``), after its body:
@@ -531,6 +531,16 @@ def _class_signature(node: nodes.ClassDef) -> str:
     parts = [base.as_string() for base in node.bases]
     parts += [keyword.as_string() for keyword in node.keywords or ()]
     return f"({', '.join(parts)})" if parts else ""
+
+
+def _bases(node: nodes.ClassDef) -> tuple[str, ...]:
+    """The dotted names of a class's bases (``Generic[T]``: ``Generic``); calls and the like are left out."""
+    found = []
+    for base in node.bases:
+        dotted = _dotted(base.value if isinstance(base, nodes.Subscript) else base)
+        if dotted is not None:
+            found.append(dotted)
+    return tuple(found)
 
 
 def _dotted(node: nodes.NodeNG) -> str | None:

@@ -92,6 +92,9 @@ class Definition:
     signature: str = ""
     #: first line of the docstring
     doc: str = ""
+    #: classes: each base as written, when it is a dotted name (``Base``, ``abc.ABC``; ``Generic[T]``
+    #: gives ``Generic``); other expressions are left out
+    bases: tuple[str, ...] = ()
 
     @property
     def is_local(self) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sphinx_kwindex import fingerprint
 from sphinx_kwindex.fingerprint import value_digest
@@ -33,6 +34,15 @@ class ImportEntry:
     project_target: tuple[str, str] | None
 
 
+class NameLookup(NamedTuple):
+    """A keywords view's names, as dicts for many lookups (:meth:`KeywordsView.public_lookup`)."""
+
+    #: (module, top-level name) -> the names packages re-export it under
+    public: dict[tuple[str, str], tuple[str, ...]]
+    #: class of the module -> ((names a subclass may be documented under, members it overrides), ...)
+    inherited: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]]
+
+
 @dataclass(frozen=True, slots=True)
 class KeywordsView:
     """The "Keyword index" of a module: its definitions and imports, shown by kind.
@@ -52,6 +62,9 @@ class KeywordsView:
     #: (module, top-level name, the names packages re-export it under) of the module's own
     #: definitions and of its imports' project targets that have any
     public_names: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    #: (class of the module, ((names a subclass may be documented under, the class's members it
+    #: overrides), ...)) of the module's classes that project classes inherit from, nearest first
+    inherited: tuple[tuple[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]], ...] = ()
 
     @property
     def module(self) -> str:
@@ -84,18 +97,25 @@ class KeywordsView:
         """How many names the module imports (the overview counts them when they are not shown)."""
         return len(self.summary.imported_names)
 
-    def documented_names(self, module: str, qualname: str,
-                         lookup: dict[tuple[str, str], tuple[str, ...]] | None = None) -> tuple[str, ...]:
+    def documented_names(self, module: str, qualname: str, lookup: NameLookup | None = None) -> tuple[str, ...]:
         """Where ``module.qualname`` may be documented: its own name, then under each package
-        that re-exports it (``flask.Flask.route`` for ``flask.app.Flask.route``). ``lookup``:
-        :meth:`public_lookup`, for many calls."""
+        that re-exports it (``flask.Flask.route`` for ``flask.app.Flask.route``), then, for a member
+        of one of this module's classes, under each subclass inheriting it
+        (``flask.Flask.add_url_rule`` for ``flask.sansio.scaffold.Scaffold.add_url_rule``).
+        ``lookup``: :meth:`public_lookup`, for many calls."""
+        lookup = lookup if lookup is not None else self.public_lookup()
         head, dot, rest = qualname.partition(".")
-        public = (lookup if lookup is not None else self.public_lookup()).get((module, head), ())
-        return (f"{module}.{qualname}", *(f"{alias}{dot}{rest}" for alias in public))
+        names = (f"{module}.{qualname}", *(f"{alias}{dot}{rest}" for alias in lookup.public.get((module, head), ())))
+        owner, dot, member = qualname.rpartition(".")
+        subclasses = lookup.inherited.get(owner) if dot and module == self.module else None
+        if subclasses:
+            names += tuple(f"{prefix}.{member}" for prefixes, overridden in subclasses
+                           if member not in overridden for prefix in prefixes)
+        return names
 
-    def public_lookup(self) -> dict[tuple[str, str], tuple[str, ...]]:
-        """(module, top-level name) -> the names packages re-export it under."""
-        return {(module, name): names for module, name, names in self.public_names}
+    def public_lookup(self) -> NameLookup:
+        """The re-export names and the inheriting subclasses, as dicts, for many calls."""
+        return NameLookup({(module, name): names for module, name, names in self.public_names}, dict(self.inherited))
 
     def counts(self) -> list[tuple[str, int]]:
         """(kind, count) of every kind the module has, in :data:`KINDS` order (the overview line)."""
@@ -250,7 +270,9 @@ def keywords_view(index: ProjectIndex, summary: ModuleSummary, kinds: tuple[str,
     heads |= {(module, qualname.partition(".")[0]) for module, qualname in filter(None, targets) if qualname}
     public = tuple((module, name, names) for module, name in sorted(heads)
                    if (names := index.public_names(module, name)))
-    return KeywordsView(summary, tuple(kinds), targets, public)
+    inherited = tuple((d.name, subclasses) for d in summary.definitions
+                      if d.kind == "class" and (subclasses := index.subclass_names(summary.module, d.name)))
+    return KeywordsView(summary, tuple(kinds), targets, public, inherited)
 
 
 def facts_view(index: ProjectIndex, summary: ModuleSummary, keyword_index_label: str | None = None) -> FactsView:

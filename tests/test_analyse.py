@@ -238,3 +238,12 @@ def test_attributes_assigned_to_self_in_methods_are_the_classs_unless_its_body_d
     assert kinds["Node.later"] == "method"  # ``this.later`` is the same name: the def stays
     for name in ("inner_only", "not_self", "nested", "static_only", "class_only", "not_this"):
         assert f"Node.{name}" not in kinds
+
+
+def test_class_bases_are_kept_as_written_when_they_are_dotted_names():
+    summary = analyse(SourceFile("m", "/x/m.py", "m.py"), (
+        b"import abc\nfrom typing import Generic\n\n"
+        b"class A(abc.ABC, Generic[T], make_base(), metaclass=Meta):\n    class Inner(A):\n        pass\n"
+    ))
+    bases = {d.name: d.bases for d in summary.definitions}
+    assert bases == {"A": ("abc.ABC", "Generic"), "A.Inner": ("A",)}

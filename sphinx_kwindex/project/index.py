@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sphinx_kwindex.model import ModuleSummary, Problem
 from sphinx_kwindex.project.related import CoChange, ProjectGraph, RelatedFile, RelatedRanker, RelatedWeights
+from sphinx_kwindex.project.inheritance import inheritors
 from sphinx_kwindex.project.related.graph import ImportResolver, owning_module, public_names
 from sphinx_kwindex.project.related.incremental import RankState, update_ranking
 
@@ -34,6 +35,8 @@ class ProjectIndex:
     _targets: dict[str, tuple[str, str] | None] = field(default_factory=dict, repr=False)
     _defined: dict[str, tuple[str, str] | None] = field(default_factory=dict, repr=False)
     _resolver: ImportResolver | None = field(default=None, repr=False)
+    _inheritors: dict[tuple[str, str], tuple[tuple[tuple[str, str], tuple[str, ...]], ...]] | None = field(
+        default=None, repr=False)
     _related: dict[tuple[str, int], tuple[RelatedFile, ...]] = field(default_factory=dict, repr=False)
     _public: tuple[dict[tuple[str, str], tuple[str, ...]], dict[str, tuple[str, str]]] | None = field(
         default=None, repr=False)
@@ -88,6 +91,19 @@ class ProjectIndex:
                 target = (module, f"{name}{dot}{rest}" if name is not None else rest)
             self._defined[dotted] = target
         return self._defined[dotted]
+
+    def subclass_names(self, module: str, qualname: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+        """For a class: ((the names each project class inheriting from it may be documented under,
+        the class's members that subclass overrides), ...), nearest first (see
+        :mod:`~sphinx_kwindex.project.inheritance`)."""
+        if self._inheritors is None:
+            self._inheritors = inheritors(self.modules, self.defined_target)
+        found = []
+        for (sub_module, sub_qualname), overridden in self._inheritors.get((module, qualname), ()):
+            head, dot, rest = sub_qualname.partition(".")
+            aliases = self.public_names(sub_module, head)
+            found.append(((f"{sub_module}.{sub_qualname}", *(f"{alias}{dot}{rest}" for alias in aliases)), overridden))
+        return tuple(found)
 
     def public_names(self, module: str, name: str) -> tuple[str, ...]:
         """The names packages re-export top-level ``name`` of ``module`` under, shortest first."""

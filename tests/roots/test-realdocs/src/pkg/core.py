@@ -1,7 +1,9 @@
 """Widgets and how to make them."""
 
+from ._base import Base
 
-class Widget:
+
+class Widget(Base):
     """A widget. Made by :func:`make`."""
 
     def render(self):
