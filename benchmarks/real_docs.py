@@ -28,22 +28,31 @@ the extension's cache, under the doctrees, is cold). It measures:
   in text and LaTeX), to see that every builder carries them;
 * **module coverage** (html): the project's ``py:module`` entries of the plain
   build's ``objects.inv``, and how many of them have a ``docname`` in the
-  kwindex build's ``kwindex.json``;
-* **link coverage** (html): every ``py:*`` object of the project in the plain
-  ``objects.inv`` is resolved statically with ``kwindex.json`` to its defining
-  module and qualified name (``flask.Flask`` -> ``flask.app`` / ``Flask``,
-  following the re-exports the keyword index shows). Our HTML marks each
-  keyword entry ``<li id="kw-MODULE.QUALNAME">`` (definitions) or
-  ``<li id="kwimport-MODULE.NAME">`` (imports, with ``-> target``; ids of
-  blocks added to the project's own pages start with ``in-``) inside the
-  block of class ``kwindex-keywords`` (id ``kwkeywords-MODULE``); an entry's link is the ``<a href>``
-  around its ``code.kwindex-name``. An entry is *linked* when that href,
-  resolved against its page, equals the object's inventory URI. Printed:
-  of the objects whose defining module has a keyword index on some page, how
-  many have a definition entry and how many of those link to the object's
-  documentation; the same for re-exported names shown as import entries of a
-  shown module (``flask.Flask`` in ``flask``'s index); up to 20 unlinked
-  examples.
+  kwindex build's ``kwindex.json``; the same for the modules defining the
+  documented objects (click documents ``click.core`` through
+  ``currentmodule`` and has no ``py:module`` entry);
+* **link coverage** (html), per keyword: every ``py:*`` object of the project
+  in the plain ``objects.inv`` is resolved statically to the keyword it
+  documents, with ``kwindex.json`` and the import entries the pages show
+  (``flask.Flask`` -> ``flask.app`` / ``Flask``, following re-exports). An
+  object whose name is a class's member that the class does not define itself
+  (``flask.Flask.add_url_rule``, autodoc's ``:inherited-members:``) is
+  resolved, independently of sphinx-kwindex, with astroid's own tree of the
+  file and its method resolution order to the class defining it
+  (``flask.sansio.scaffold`` / ``Scaffold.add_url_rule``). Our HTML marks each
+  keyword entry ``<li id="kw-MODULE.QUALNAME">`` (ids of blocks added to the
+  project's own pages start with ``in-``) inside a block of class
+  ``kwindex-keywords``; an entry's link is the ``<a href>`` around its
+  ``code.kwindex-name``. A keyword documented under its name or a re-export is
+  *linked* when that href, resolved against its page, equals the URI of one of
+  the objects documenting it. Printed: the keywords documented by name or
+  re-export in modules that show a keyword index and how many are linked
+  (the acceptance figure), the same for keywords documented only under a
+  subclass, re-exported names shown as import entries (``flask.Flask`` in
+  ``flask``'s index) and whether they link to the documentation, and the
+  documented objects that are no keyword (members inherited from another
+  project's classes, such as werkzeug's ``Request`` properties under
+  ``flask.Request``, or names made at run time), with examples.
 
 ::
 
@@ -51,9 +60,9 @@ the extension's cache, under the doctrees, is cold). It measures:
         --project click=/work/real/click --project flask=/work/real/flask \\
         --project pytest=/work/real/pytest --builders html,text --jobs 1
 
-Needs only the standard library, plus BeautifulSoup (``bs4``) for the link
-coverage: run it with the docs virtualenv's python, or install bs4 where it
-runs. Without network, intersphinx inventories are unreachable: the same
+Needs the standard library, plus BeautifulSoup (``bs4``) and astroid for the
+link coverage: run it with the docs virtualenv's python (astroid comes with
+sphinx-kwindex), or install them where it runs. Without network, intersphinx inventories are unreachable: the same
 warnings appear in both builds and cancel out. The scratch copies are not git
 work trees, so the "changed together" signal is skipped (said at info level).
 """
@@ -406,6 +415,11 @@ def coverage(name: str, tops: set[str], plain_out: Path, kw_out: Path, roots: li
                 unlinked.append(f"{label}: no entry kw-{key[0]}.{key[1]} in the shown index of {key[0]}")
         return base, linked
 
+    defining = sorted({module for module, _ in by_name})
+    without = [module for module in defining if not (data.get(module) or {}).get("docname")]
+    print(f"[{name}] modules defining objects documented by name or re-export: {len(defining)}, "
+          f"with a docname in kwindex.json: {len(defining) - len(without)}"
+          + (f" (without: {', '.join(without)})" if without else ""))
     direct = tally("by name", by_name, by_subclass)
     inherited = tally("under a subclass only", by_subclass, by_name)
     print(f"[{name}] link coverage: {len(objects)} documented py objects of the project; "

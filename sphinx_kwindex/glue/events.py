@@ -25,7 +25,7 @@ from sphinx_kwindex import views
 from sphinx_kwindex.find import project_root_of
 from sphinx_kwindex.fingerprint import code_digest
 from sphinx_kwindex.gc_pause import gc_paused, skip_collections_at_exit
-from sphinx_kwindex.glue import generate
+from sphinx_kwindex.glue import generate, viewcode
 from sphinx_kwindex.glue.config import KwindexSettings
 from sphinx_kwindex.glue.export import write_kwindex_json
 from sphinx_kwindex.glue.sections import (
@@ -126,6 +126,7 @@ class Kwindex:
 
     def config_inited(self, app: Sphinx, config: Config) -> None:
         self.settings = KwindexSettings.from_config(config, app.confdir)
+        viewcode.connect(app, lambda: self.state.index)
 
     # -- builder-inited -----------------------------------------------------------
 

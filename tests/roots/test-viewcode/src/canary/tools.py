@@ -1,0 +1,3 @@
+def helper():
+    """Help."""
+    return 2
