@@ -34,6 +34,7 @@ from sphinx_kwindex.model import (
     SourceFile,
     Subtype,
 )
+from sphinx_kwindex.uses import uses_of
 
 #: Statements whose bodies still belong to the enclosing scope.
 _BLOCKS = (
@@ -611,5 +612,6 @@ def _summarise(tree: nodes.Module, source: SourceFile, base: dict) -> ModuleSumm
         identifiers=identifiers,
         has_main_block=collector.has_main_block,
         notable_calls=calls,
+        uses=uses_of(tree, source.module, collector.package),
         problems=tuple(collector.problems),
     )

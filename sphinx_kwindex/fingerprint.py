@@ -28,7 +28,7 @@ RUNTIME = {
 }
 
 #: Modules whose code decides what a summary holds (the analysis cache survives edits elsewhere).
-_ANALYSIS_MODULES = ("analyse.py", "model.py")
+_ANALYSIS_MODULES = ("analyse.py", "uses.py", "model.py")
 
 
 def content_digest(data: bytes) -> str:

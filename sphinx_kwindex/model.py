@@ -127,12 +127,40 @@ class Import:
 
 
 @dataclass(frozen=True, slots=True)
+class Use:
+    """A name the code uses, resolved as far as its file allows (:mod:`sphinx_kwindex.uses`)."""
+
+    #: ``__qualname__`` of the innermost enclosing class or def (``""``: module level)
+    scope: str
+    line: int
+    #: ``.qualname.rest`` (this file's definition), ``pkg.mod.Name.rest`` (through an import),
+    #: ``@Class:rest`` (``self``/``cls`` in a method of ``Class``), ``^Class:rest`` (``super()``),
+    #: ``*m1,m2:name.rest`` (a name only ``from m1 import *`` or ``from m2 import *`` may bind)
+    symbol: str
+    #: ``call``, ``base``, ``decorator``, ``annotation``, ``import`` or ``read``
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
 class NotableCall:
     """A call worth knowing about when reviewing a file (``eval``, ``pickle.load``...)."""
 
     kind: str
     call: str
     line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A use of a definition (or module) of the analysed project, from one module's code."""
+
+    #: ``__qualname__`` of the innermost enclosing class or def in the using module (``""``: module level)
+    scope: str
+    line: int
+    #: a project module, or a module + ``.`` + the ``__qualname__`` of one of its definitions
+    target: str
+    #: ``call``, ``base``, ``decorator``, ``annotation``, ``import`` or ``read``
+    kind: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +192,8 @@ class ModuleSummary:
     identifiers: tuple[str, ...] = ()
     has_main_block: bool = False
     notable_calls: tuple[NotableCall, ...] = ()
+    #: what the code uses by name, sorted by line (the project index resolves them to references)
+    uses: tuple[Use, ...] = ()
     #: the file could not be parsed: no definitions, see ``problems``
     parse_failed: bool = False
     problems: tuple[Problem, ...] = field(default=())

@@ -27,7 +27,7 @@ from sphinx_kwindex.fingerprint import code_digest
 from sphinx_kwindex.gc_pause import gc_paused, skip_collections_at_exit
 from sphinx_kwindex.glue import generate, viewcode
 from sphinx_kwindex.glue.config import KwindexSettings
-from sphinx_kwindex.glue.export import write_kwindex_json
+from sphinx_kwindex.glue.export import write_kwindex_json, write_references_json
 from sphinx_kwindex.glue.sections import (
     Request,
     documented_modules,
@@ -307,6 +307,7 @@ class Kwindex:
             )
         if app.builder.format == "html":
             write_kwindex_json(Path(app.outdir), self.state, domain)
+            write_references_json(Path(app.outdir), self.state)
         save_project(self.state)
         if self.checked is not None and self.state.store is not None:
             self.state.store.write(PAGES_CHECKED, self.checked)

@@ -10,9 +10,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sphinx_kwindex.model import ModuleSummary, Problem
+from sphinx_kwindex.model import ModuleSummary, Problem, Reference
 from sphinx_kwindex.project.related import CoChange, ProjectGraph, RelatedFile, RelatedRanker, RelatedWeights
-from sphinx_kwindex.project.inheritance import inheritors
+from sphinx_kwindex.project.inheritance import Hierarchy, inheritors
+from sphinx_kwindex.project.references import UseResolver
 from sphinx_kwindex.project.related.graph import ImportResolver, owning_module, public_names
 from sphinx_kwindex.project.related.incremental import RankState, update_ranking
 
@@ -35,6 +36,8 @@ class ProjectIndex:
     _targets: dict[str, tuple[str, str] | None] = field(default_factory=dict, repr=False)
     _defined: dict[str, tuple[str, str] | None] = field(default_factory=dict, repr=False)
     _resolver: ImportResolver | None = field(default=None, repr=False)
+    _hierarchy: Hierarchy | None = field(default=None, repr=False)
+    _resolver_of_uses: UseResolver | None = field(default=None, repr=False)
     _inheritors: dict[tuple[str, str], tuple[tuple[tuple[str, str], tuple[str, ...]], ...]] | None = field(
         default=None, repr=False)
     _related: dict[tuple[str, int], tuple[RelatedFile, ...]] = field(default_factory=dict, repr=False)
@@ -97,13 +100,28 @@ class ProjectIndex:
         the class's members that subclass overrides), ...), nearest first (see
         :mod:`~sphinx_kwindex.project.inheritance`)."""
         if self._inheritors is None:
-            self._inheritors = inheritors(self.modules, self.defined_target)
+            self._inheritors = inheritors(self.modules, self.defined_target, self.hierarchy())
         found = []
         for (sub_module, sub_qualname), overridden in self._inheritors.get((module, qualname), ()):
             head, dot, rest = sub_qualname.partition(".")
             aliases = self.public_names(sub_module, head)
             found.append(((f"{sub_module}.{sub_qualname}", *(f"{alias}{dot}{rest}" for alias in aliases)), overridden))
         return tuple(found)
+
+    def hierarchy(self) -> Hierarchy:
+        """The project's classes, bases resolved (made once)."""
+        if self._hierarchy is None:
+            self._hierarchy = Hierarchy(self.modules, self.defined_target)
+        return self._hierarchy
+
+    def references(self, module: str) -> tuple[Reference, ...]:
+        """What ``module``'s code uses of the project (see :mod:`~sphinx_kwindex.project.references`)."""
+        summary = self.modules.get(module)
+        if summary is None:
+            return ()
+        if self._resolver_of_uses is None:
+            self._resolver_of_uses = UseResolver(self)
+        return self._resolver_of_uses.references(summary)
 
     def public_names(self, module: str, name: str) -> tuple[str, ...]:
         """The names packages re-export top-level ``name`` of ``module`` under, shortest first."""

@@ -29,18 +29,48 @@ TRANSPARENT = frozenset({
 })
 
 
+class Hierarchy:
+    """The project's classes: their bases resolved, their method resolution orders, their members."""
+
+    def __init__(self, summaries: Mapping[str, ModuleSummary],
+                 defined_target: Callable[[str], tuple[str, str] | None]) -> None:
+        self.bases = _resolved_bases(summaries, defined_target)
+        self.members = _members(summaries)
+        self._orders: dict[Class, tuple[Class | str, ...] | None] = {}
+
+    def order(self, klass: Class) -> tuple[Class | str, ...] | None:
+        """``klass``'s C3 linearization (unknown bases as their text); None when it has none."""
+        if klass not in self.bases:
+            return (klass,)
+        return _mro(klass, self.bases, self._orders, ())
+
+    def owner(self, klass: Class, name: str, after: bool = False) -> Class | None:
+        """The class whose body (or methods) defines member ``name`` for ``klass``: the first in its
+        order (after ``klass`` itself for ``super()``); None when no project class does before an
+        unknown base, which may define it."""
+        order = self.order(klass)
+        if order is None:
+            return None
+        for ancestor in order[1:] if after else order:
+            if isinstance(ancestor, str):
+                return None
+            if name in self.members.get(ancestor, ()):
+                return ancestor
+        return None
+
+
 def inheritors(
-    summaries: Mapping[str, ModuleSummary], defined_target: Callable[[str], tuple[str, str] | None]
+    summaries: Mapping[str, ModuleSummary], defined_target: Callable[[str], tuple[str, str] | None],
+    hierarchy: Hierarchy | None = None,
 ) -> dict[Class, tuple[tuple[Class, tuple[str, ...]], ...]]:
     """Class -> ((subclass, the class's members the subclass overrides before reaching it), ...),
     nearest subclass first, at most :data:`MAX_SUBCLASSES`; classes no project class inherits from
     are left out. ``defined_target``: :meth:`ProjectIndex.defined_target`."""
-    bases = _resolved_bases(summaries, defined_target)
-    members = _members(summaries)
-    orders: dict[Class, tuple[Class | str, ...] | None] = {}
+    hierarchy = hierarchy or Hierarchy(summaries, defined_target)
+    members = hierarchy.members
     found: dict[Class, list[tuple[int, Class, tuple[str, ...]]]] = {}
-    for klass in sorted(bases):
-        order = _mro(klass, bases, orders, ())
+    for klass in sorted(hierarchy.bases):
+        order = hierarchy.order(klass)
         if order is None:
             continue
         defined_before = set(members.get(klass, ()))

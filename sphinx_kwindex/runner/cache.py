@@ -86,7 +86,7 @@ def _field_reducer(cls: type) -> Callable[[object], tuple]:
 
 
 _MODEL_CLASSES = (model.SourceFile, model.Definition, model.ImportedName, model.Import,
-                  model.NotableCall, model.Problem, model.ModuleSummary)
+                  model.NotableCall, model.Use, model.Problem, model.ModuleSummary)
 
 #: Pickle model objects as ``cls(*fields)``: loading calls ``__init__`` once instead of the
 #: per-field ``__setstate__`` loop of slotted dataclasses (about 2x faster on torch's 75 000
@@ -126,7 +126,7 @@ def _valid_summary(summary: object) -> bool:
     may hold anything)."""
     return type(summary) is ModuleSummary and _valid_fields(summary) and _valid_fields(summary.source) and all(
         _valid_parts(parts) for parts in (summary.definitions, summary.imported_names, summary.imports,
-                                          summary.notable_calls, summary.problems)
+                                          summary.notable_calls, summary.uses, summary.problems)
     )
 
 

@@ -1,0 +1,402 @@
+"""What one file's code uses, by name, resolved as far as the file alone allows (stage 2).
+
+Python's scoping rules decide what a name means: the scopes of functions
+(locals, then enclosing functions, never a class body), the module, builtins.
+Each name (or dotted chain ``a.b.c``) the code reads is looked up the way
+Python would, statically, from what the file binds:
+
+* a definition of the file (class, def, module variable, class attribute)
+  gives ``.qualname`` plus the rest of the chain (``.Widget.draw``);
+* an import gives its absolute target plus the rest (``pkg.base.Base.render``);
+* ``self.x`` in a method, ``cls.x`` in a class method give ``@Class:x``, and
+  ``super().x`` gives ``^Class:x`` (the project index follows the bases);
+* a name nothing in the file binds, in a file with ``from m import *``, gives
+  ``*m:name`` (the project index knows what ``m`` exports);
+* locals, parameters, builtins, and names bound in several ways (an import in
+  ``try``, a def in ``except``) give nothing: what cannot be known statically is
+  left out, never guessed.
+
+Where each symbol leads inside the project is settled by the project index
+(:mod:`sphinx_kwindex.project.references`); this stage sees one file only.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from astroid import nodes
+
+from sphinx_kwindex.model import Use
+
+#: Nodes that open a scope (comprehensions: their loop variables are their own).
+_COMPREHENSIONS = (nodes.ListComp, nodes.SetComp, nodes.DictComp, nodes.GeneratorExp)
+_FUNCTIONS = (nodes.FunctionDef, nodes.AsyncFunctionDef)
+_SCOPES = (*_FUNCTIONS, nodes.ClassDef, nodes.Lambda, *_COMPREHENSIONS)
+#: A name bound in more than one way in a scope: nothing can be said of it.
+_AMBIGUOUS = ("ambiguous", "")
+#: A local of a function (a parameter, a variable): not a project definition.
+_LOCAL = ("local", "")
+
+
+class _Scope:
+    """One scope of the file: what its names are bound to."""
+
+    __slots__ = ("node", "kind", "qualname", "parent", "bindings", "globals", "nonlocals", "owner", "instance")
+
+    def __init__(self, node: nodes.NodeNG, kind: str, qualname: str, parent: _Scope | None) -> None:
+        self.node = node
+        self.kind = kind  # module, class, function, hidden (lambda, comprehension)
+        self.qualname = qualname  # of the definition ("" for the module; the enclosing one when hidden)
+        self.parent = parent
+        #: name -> (how, what): ("symbol", ".Widget" | "pkg.mod.Name") or _LOCAL / _AMBIGUOUS
+        self.bindings: dict[str, tuple[str, str]] = {}
+        self.globals: set[str] = set()
+        self.nonlocals: set[str] = set()
+        #: for a method: the qualified name of its class, and what its first parameter means there
+        self.owner = ""
+        self.instance = ""  # "@" for self, "@" for cls in a class method too, "" otherwise
+
+    def bind(self, name: str, binding: tuple[str, str]) -> None:
+        if name in self.globals or name in self.nonlocals:
+            return
+        known = self.bindings.get(name)
+        if known is None:
+            self.bindings[name] = binding
+        elif known != binding:
+            self.bindings[name] = _AMBIGUOUS
+
+
+class _Walker:
+    def __init__(self, module: str, package: str) -> None:
+        self.module = module
+        self.package = package
+        self.found: dict[tuple[str, int, str, str], None] = {}
+        #: modules the file imports ``*`` from, in order (a later one wins, as in Python)
+        self.stars: list[str] = []
+        #: the def or class whose signature, decorators or bases are being visited: what they use
+        #: is looked up outside it but is its use
+        self.label: str | None = None
+        #: ids of nodes inside annotations, bases and decorators: the kind of what they use
+        self.slots: dict[int, str] = {}
+
+    # -- pass 1: what each scope binds --------------------------------------------------------
+
+    def scope(self, node: nodes.NodeNG, kind: str, qualname: str, parent: _Scope | None) -> _Scope:
+        scope = _Scope(node, kind, qualname, parent)
+        for child in _declarations(node):
+            if isinstance(child, nodes.Global):
+                scope.globals.update(child.names)
+            else:
+                scope.nonlocals.update(child.names)
+        if isinstance(node, _FUNCTIONS) and parent is not None and parent.kind == "class":
+            scope.owner = parent.qualname
+            first = _first_parameter(node)
+            if first is not None:
+                scope.instance = first
+        arguments = getattr(node, "args", None) if isinstance(node, (*_FUNCTIONS, nodes.Lambda)) else None
+        if arguments is not None:
+            for name in (arguments.vararg, arguments.kwarg):
+                if name:
+                    scope.bind(name, _LOCAL)
+        for child in _binders(node):
+            self.binding(scope, child)
+        return scope
+
+    def binding(self, scope: _Scope, node: nodes.NodeNG) -> None:
+        if isinstance(node, (nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.ClassDef)):
+            scope.bind(node.name, ("symbol", "." + _child_qualname(scope, node.name)) if scope.kind != "hidden"
+                       else _LOCAL)
+        elif isinstance(node, nodes.Import):
+            for name, alias in node.names:
+                bound = alias or name.partition(".")[0]
+                scope.bind(bound, ("symbol", name if alias else bound))
+        elif isinstance(node, nodes.ImportFrom):
+            module = _absolute(node.modname, node.level or 0, self.package)
+            for name, alias in node.names:
+                if name == "*" and module and scope.kind == "module":
+                    self.stars.append(module)
+                elif name != "*" and module is not None:
+                    scope.bind(alias or name, ("symbol", f"{module}.{name}" if module else name))
+                elif name != "*":
+                    scope.bind(alias or name, _AMBIGUOUS)
+        elif isinstance(node, nodes.AssignName):
+            target = scope
+            if isinstance(node.parent, nodes.NamedExpr):  # PEP 572: binds in the enclosing function
+                while target.kind == "hidden" and target.parent is not None and \
+                        isinstance(target.node, _COMPREHENSIONS):
+                    target = target.parent
+            if target.kind in ("module", "class") and not isinstance(node.parent, nodes.Arguments):
+                target.bind(node.name, ("symbol", "." + _child_qualname(target, node.name)))
+            else:
+                target.bind(node.name, _LOCAL)
+
+    # -- pass 2: what the code uses -------------------------------------------------------------
+
+    def visit(self, node: nodes.NodeNG, scope: _Scope) -> None:
+        if isinstance(node, _FUNCTIONS):
+            qualname = _child_qualname(scope, node.name)
+            self.outer_parts_of_function(node, scope, qualname)
+            inner = self.scope(node, "function", qualname, scope)
+            for statement in node.body:
+                self.visit(statement, inner)
+            return
+        if isinstance(node, nodes.ClassDef):
+            qualname = _child_qualname(scope, node.name)
+            for decorator in node.decorators.nodes if node.decorators else ():
+                self.mark(decorator.func if isinstance(decorator, nodes.Call) else decorator, "decorator")
+                self.visit_as(decorator, scope, qualname)
+            for base in node.bases:
+                self.mark(base, "base")
+                self.visit_as(base, scope, qualname)
+            for keyword in node.keywords or ():
+                self.visit_as(keyword, scope, qualname)
+            inner = self.scope(node, "class", qualname, scope)
+            for statement in node.body:
+                self.visit(statement, inner)
+            return
+        if isinstance(node, nodes.Lambda):
+            for default in (*node.args.defaults, *(d for d in node.args.kw_defaults or () if d is not None)):
+                self.visit(default, scope)
+            inner = self.scope(node, "hidden", scope.qualname, scope)
+            self.visit(node.body, inner)
+            return
+        if isinstance(node, _COMPREHENSIONS):
+            generators = node.generators
+            if generators:
+                self.visit(generators[0].iter, scope)  # evaluated where the comprehension is
+            inner = self.scope(node, "hidden", scope.qualname, scope)
+            for index, generator in enumerate(generators):
+                if index:
+                    self.visit(generator.iter, inner)
+                for condition in generator.ifs:
+                    self.visit(condition, inner)
+            for part in ("elt", "key", "value"):
+                child = getattr(node, part, None)
+                if child is not None:
+                    self.visit(child, inner)
+            return
+        if isinstance(node, (nodes.Import, nodes.ImportFrom)):
+            self.imports(node, scope)
+            return
+        if isinstance(node, nodes.AnnAssign):
+            self.mark(node.annotation, "annotation")
+        if isinstance(node, (nodes.Name, nodes.Attribute)):
+            if self.chain(node, scope):
+                return
+        elif isinstance(node, nodes.Const) and isinstance(node.value, str) and self.slots.get(id(node)) == "annotation":
+            self.string_annotation(node, scope)
+            return
+        for child in node.get_children():
+            self.visit(child, scope)
+
+    def outer_parts_of_function(self, node: nodes.FunctionDef, scope: _Scope, qualname: str) -> None:
+        """Decorators, defaults and annotations are evaluated where the function is defined."""
+        for decorator in node.decorators.nodes if node.decorators else ():
+            self.mark(decorator.func if isinstance(decorator, nodes.Call) else decorator, "decorator")
+            self.visit_as(decorator, scope, qualname)
+        args = node.args
+        for default in (*args.defaults, *(d for d in args.kw_defaults or () if d is not None)):
+            self.visit_as(default, scope, qualname)
+        annotations = [*args.annotations, *args.posonlyargs_annotations, *args.kwonlyargs_annotations,
+                       args.varargannotation, args.kwargannotation, node.returns]
+        for annotation in annotations:
+            if annotation is not None:
+                self.mark(annotation, "annotation")
+                self.visit_as(annotation, scope, qualname)
+
+    def mark(self, expression: nodes.NodeNG, kind: str) -> None:
+        """Every node of an annotation, a base or a decorator uses what it names in that way."""
+        stack = [expression]
+        while stack:
+            node = stack.pop()
+            self.slots.setdefault(id(node), kind)
+            stack.extend(node.get_children())
+
+    def chain(self, node: nodes.Name | nodes.Attribute, scope: _Scope) -> bool:
+        """Record a name or a dotted chain ending in a name (``self.a.b``, ``super().m``); False
+        when the chain starts with something else (``f().x``), whose parts are visited instead."""
+        parts: list[str] = []
+        head = node
+        while isinstance(head, nodes.Attribute):
+            parts.append(head.attrname)
+            head = head.expr
+        parts.reverse()
+        if isinstance(head, nodes.Name):
+            symbol = self.lookup(head.name, scope, parts)
+        elif _is_super_call(head) and parts and scope.owner:
+            symbol = f"^{scope.owner}:{'.'.join(parts)}"
+        else:
+            return False
+        if isinstance(node.parent, nodes.Call) and node.parent.func is node:
+            kind = "call"
+        else:
+            kind = "read"
+        kind = self.slots.get(id(node), kind)
+        if symbol:
+            self.add(scope, node.lineno or 0, symbol, kind)
+        return True
+
+    def lookup(self, name: str, scope: _Scope, parts: list[str]) -> str:
+        """The symbol of ``name.parts`` as Python finds ``name`` from ``scope`` ("" for nothing)."""
+        first = scope
+        current: _Scope | None = scope
+        while current is not None:
+            if current.kind == "class" and current is not first:
+                current = current.parent  # a class body is not an enclosing scope of its methods
+                continue
+            if name in current.globals:
+                current = _module_of(current)
+                continue
+            binding = current.bindings.get(name)
+            if binding is not None:
+                how, what = binding
+                if how != "symbol":
+                    if how == "local" and current.instance == name and parts and current.node.args \
+                            and _first_parameter(current.node) == name:
+                        return f"@{current.owner}:{'.'.join(parts)}"
+                    return ""
+                return ".".join([what, *parts])
+            current = current.parent
+        if self.stars:  # the project index knows what those modules export (else: a builtin)
+            return f"*{','.join(self.stars)}:{'.'.join([name, *parts])}"
+        return ""  # a builtin, or a name nothing binds
+
+    def imports(self, node: nodes.Import | nodes.ImportFrom, scope: _Scope) -> None:
+        line = node.lineno or 0
+        if isinstance(node, nodes.Import):
+            for name, _ in node.names:
+                self.add(scope, line, name, "import")
+            return
+        module = _absolute(node.modname, node.level or 0, self.package)
+        if module is None:
+            return
+        for name, _ in node.names:
+            self.add(scope, line, module if name == "*" else (f"{module}.{name}" if module else name), "import")
+
+    def string_annotation(self, node: nodes.Const, scope: _Scope) -> None:
+        """``"Base"`` in an annotation names what ``Base`` names there (parsed, never run)."""
+        try:
+            expression = ast.parse(node.value.strip(), mode="eval")
+        except (SyntaxError, ValueError):
+            return
+        inner = {id(child) for part in ast.walk(expression) if isinstance(part, ast.Attribute)
+                 for child in (part.value,)}
+        for part in ast.walk(expression):
+            if isinstance(part, (ast.Name, ast.Attribute)) and id(part) not in inner:
+                dotted = _ast_dotted(part)
+                if dotted is not None:
+                    head, *rest = dotted.split(".")
+                    symbol = self.lookup(head, scope, rest)
+                    if symbol:
+                        self.add(scope, node.lineno or 0, symbol, "annotation")
+
+    def add(self, scope: _Scope, line: int, symbol: str, kind: str) -> None:
+        self.found.setdefault((self.label if self.label is not None else scope.qualname, line, symbol, kind), None)
+
+    def visit_as(self, node: nodes.NodeNG, scope: _Scope, label: str) -> None:
+        """Visit a part of a def or class evaluated outside it (decorators, defaults, annotations,
+        bases): names are looked up in ``scope``, uses are the definition's."""
+        outer, self.label = self.label, label
+        try:
+            self.visit(node, scope)
+        finally:
+            self.label = outer
+
+
+def uses_of(tree: nodes.Module, module: str, package: str) -> tuple[Use, ...]:
+    """What the module's code uses (see the module docstring), sorted by line and symbol."""
+    walker = _Walker(module, package)
+    top = walker.scope(tree, "module", "", None)
+    for statement in tree.body:
+        walker.visit(statement, top)
+    return tuple(Use(scope, line, symbol, kind) for scope, line, symbol, kind in
+                 sorted(walker.found, key=lambda key: (key[1], key[2], key[3], key[0])))
+
+
+def _binders(scope_node: nodes.NodeNG) -> Iterator[nodes.NodeNG]:
+    """The nodes that bind names in ``scope_node``'s own scope (nested scopes bind their names
+    here, their bodies are their own; parameters are the function's)."""
+    if isinstance(scope_node, (*_FUNCTIONS, nodes.Lambda)):
+        arguments = scope_node.args
+        if arguments is not None:
+            yield from (*(arguments.posonlyargs or ()), *(arguments.args or ()), *(arguments.kwonlyargs or ()))
+        stack = list(scope_node.body) if isinstance(scope_node, _FUNCTIONS) else [scope_node.body]
+    elif isinstance(scope_node, _COMPREHENSIONS):
+        stack = [generator.target for generator in scope_node.generators]
+        stack += [c for generator in scope_node.generators for c in (generator.iter, *generator.ifs)][1:]
+        stack += [c for c in (getattr(scope_node, "elt", None), getattr(scope_node, "key", None),
+                              getattr(scope_node, "value", None)) if c is not None]
+    else:
+        stack = list(scope_node.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (*_FUNCTIONS, nodes.ClassDef)):
+            yield node
+            continue  # its decorators and defaults bind nothing here (walrus aside)
+        if isinstance(node, (nodes.Lambda, *_COMPREHENSIONS)):
+            yield from (n for n in node.nodes_of_class(nodes.AssignName)
+                        if isinstance(n.parent, nodes.NamedExpr) and n.scope() is node)
+            continue
+        if isinstance(node, (nodes.Import, nodes.ImportFrom, nodes.AssignName)):
+            yield node
+        stack.extend(node.get_children())
+
+
+def _declarations(scope_node: nodes.NodeNG) -> Iterator[nodes.Global | nodes.Nonlocal]:
+    if not isinstance(scope_node, _FUNCTIONS):
+        return
+    stack = list(scope_node.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (nodes.Global, nodes.Nonlocal)):
+            yield node
+        elif not isinstance(node, _SCOPES):
+            stack.extend(node.get_children())
+
+
+def _child_qualname(scope: _Scope, name: str) -> str:
+    if scope.kind == "module":
+        return name
+    if scope.kind == "function":
+        return f"{scope.qualname}.<locals>.{name}"
+    return f"{scope.qualname}.{name}"
+
+
+def _first_parameter(function: nodes.FunctionDef) -> str | None:
+    """The name a method calls its instance (or its class, in a class method); None for static ones."""
+    decorators = function.decorators.nodes if function.decorators else ()
+    if any(isinstance(d, nodes.Name) and d.name == "staticmethod" for d in decorators):
+        return None
+    positional = [*(function.args.posonlyargs or ()), *(function.args.args or ())]
+    return positional[0].name if positional else None
+
+
+def _is_super_call(node: nodes.NodeNG) -> bool:
+    return (isinstance(node, nodes.Call) and isinstance(node.func, nodes.Name) and node.func.name == "super"
+            and not node.args)
+
+
+def _module_of(scope: _Scope) -> _Scope:
+    while scope.parent is not None:
+        scope = scope.parent
+    return scope
+
+
+def _absolute(modname: str, level: int, package: str) -> str | None:
+    if not level:
+        return modname
+    parts = package.split(".") if package else []
+    if level - 1 >= len(parts):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    return ".".join(base + ([modname] if modname else []))
+
+
+def _ast_dotted(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        head = _ast_dotted(node.value)
+        return f"{head}.{node.attr}" if head else None
+    return None

@@ -1,0 +1,3 @@
+class Thing:
+    def method(self):
+        return 1

@@ -1,0 +1,5 @@
+import refs.deep.mod
+
+
+def use():
+    return refs.deep.mod.Thing().method()

@@ -1,0 +1,5 @@
+class Config:
+    debug = False
+
+    def show(self):
+        return Config.debug, self.debug

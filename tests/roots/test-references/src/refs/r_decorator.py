@@ -1,0 +1,6 @@
+from refs.base import deco
+
+
+@deco
+def decorated():
+    return 1

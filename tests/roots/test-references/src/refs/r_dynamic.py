@@ -1,0 +1,8 @@
+from refs.base import Base
+
+
+def dynamic(obj, name):
+    getattr(obj, name)()
+    made = Base()
+    made.render()
+    return obj.render()

@@ -1,0 +1,3 @@
+from refs import Base
+
+VALUE = Base

@@ -1,0 +1,5 @@
+from .base import Mixin
+
+
+class Both(Mixin):
+    pass

@@ -1,0 +1,5 @@
+from refs.base import *
+
+
+def use():
+    return LIMIT, len([])

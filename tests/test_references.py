@@ -1,0 +1,155 @@
+"""References: what each module's code uses of the project, resolved statically (issue "Code navigation").
+
+The ``references`` root has one module per rule; the references each must give
+are written out below. Nothing is imported or run.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import ROOTS, build, copy_root
+
+from sphinx_kwindex.analyse import analyse, analyse_file
+from sphinx_kwindex.find import find_sources
+from sphinx_kwindex.model import SourceFile
+from sphinx_kwindex.project.index import ProjectIndex
+
+EXPECTED = {
+    "refs.r_local": {  # local defs resolve; parameters and locals shadow module names
+        ("", 1, "refs.base.Base", "import"),
+        ("outer", 8, "refs.r_local.outer.<locals>.inner", "call"),
+    },
+    "refs.r_aliases": {  # import a.b as c; from a import b as c
+        ("", 1, "refs.base", "import"),
+        ("", 2, "refs.base", "import"),
+        ("use", 6, "refs.base.Base", "call"),
+        ("use", 6, "refs.base.Base.__init__", "call"),  # calling a class runs its __init__
+        ("use", 7, "refs.base.Base.render", "read"),
+    },
+    "refs.r_relative": {("", 1, "refs.base.Mixin", "import"), ("Both", 4, "refs.base.Mixin", "base")},
+    "refs.r_reexport": {  # through the package's re-export to the defining module
+        ("", 1, "refs.base.Base", "import"),
+        ("", 3, "refs.base.Base", "read"),
+    },
+    "refs.r_star": {("", 1, "refs.base", "import"), ("use", 5, "refs.base.LIMIT", "read")},  # len: a builtin
+    "refs.r_chain": {  # attribute chains through modules; a method of a returned value is not followed
+        ("", 1, "refs.deep.mod", "import"),
+        ("use", 5, "refs.deep.mod.Thing", "call"),
+    },
+    "refs.r_self": {  # self.x and super() through the bases; self.missing gives nothing
+        ("", 1, "refs.base.Base", "import"),
+        ("Sub", 4, "refs.base.Base", "base"),
+        ("Sub.go", 6, "refs.base.Base.render", "call"),
+        ("Sub.go", 7, "refs.base.Base.render", "call"),
+        ("Sub.go", 8, "refs.base.Base.size", "read"),  # assigned to self in Base.__init__
+    },
+    "refs.r_decorator": {("", 1, "refs.base.deco", "import"), ("decorated", 4, "refs.base.deco", "decorator")},
+    "refs.r_annotation": {  # annotations, strings too, are the function's uses
+        ("", 1, "refs.base.Base", "import"),
+        ("", 1, "refs.base.Mixin", "import"),
+        ("typed", 4, "refs.base.Base", "annotation"),
+        ("typed", 4, "refs.base.Mixin", "annotation"),
+    },
+    "refs.r_class_attr": {("Config.show", 5, "refs.r_class_attr.Config.debug", "read")},
+    "refs.r_dynamic": {  # getattr, values passed around: nothing guessed
+        ("", 1, "refs.base.Base", "import"),
+        ("dynamic", 6, "refs.base.Base", "call"),
+        ("dynamic", 6, "refs.base.Base.__init__", "call"),
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def index() -> ProjectIndex:
+    found = find_sources([(ROOTS / "test-references" / "src").resolve()])
+    return ProjectIndex.from_summaries(found.project_root, map(analyse_file, found.files))
+
+
+@pytest.mark.parametrize("module", sorted(EXPECTED))
+def test_each_rule_gives_exactly_its_references(index, module):
+    references = index.references(module)
+    assert {(r.scope, r.line, r.target, r.kind) for r in references} == EXPECTED[module]
+    assert list(references) == sorted(references, key=lambda r: (r.line, r.target, r.scope, r.kind))
+
+
+def uses(code: str, module: str = "pkg.mod") -> set[tuple[str, int, str, str]]:
+    source = SourceFile(module, f"/x/{module.replace('.', '/')}.py", f"{module.replace('.', '/')}.py")
+    summary = analyse(source, textwrap.dedent(code).encode())
+    return {(u.scope, u.line, u.symbol, u.kind) for u in summary.uses}
+
+
+def test_python_scoping_decides_what_a_name_means():
+    found = uses('''\
+        from other import thing, value
+        x = 1
+
+        class C:
+            value = 2
+            def method(self):
+                return value, [thing for thing in range(3)], (lambda thing: thing)(1)
+
+        def g():
+            global x
+            x = 2
+            def h():
+                nonlocal_name = 1
+                return x
+            return h
+
+        def walrus():
+            [y := 1 for _ in range(2)]
+            return y
+        ''')
+    assert found == {
+        ("", 1, "other.thing", "import"),
+        ("", 1, "other.value", "import"),
+        ("C.method", 7, "other.value", "read"),  # the class body's value is not in the method's scope
+        ("g.<locals>.h", 14, ".x", "read"),  # global x: the module's
+        ("g", 15, ".g.<locals>.h", "read"),
+    }  # the comprehension's and lambda's thing are their own; y is walrus's local of walrus()
+
+
+def test_a_name_bound_two_ways_gives_nothing():
+    assert uses('''\
+        try:
+            from fast import thing
+        except ImportError:
+            def thing():
+                pass
+        thing()
+        ''') == {("", 2, "fast.thing", "import")}
+
+
+def test_the_project_json_holds_every_modules_references_serial_and_parallel(tmp_path, index):
+    outputs = []
+    for parallel in (1, 2):
+        srcdir = copy_root("references", tmp_path / f"j{parallel}")
+        app, _ = build(srcdir, parallel=parallel)
+        assert app.warning.getvalue() == ""
+        outputs.append((app.outdir / "kwindex-references.json").read_text())
+    assert outputs[0] == outputs[1]
+    data = json.loads(outputs[0])
+    assert data["version"] == 1 and data["fingerprint"]
+    for module, expected in EXPECTED.items():
+        got = {(r["scope"], r["line"], r["target"], r["kind"]) for r in data["modules"][module]["references"]}
+        assert got == expected
+    assert set(data["modules"]) == set(index.modules)
+
+
+def test_the_references_file_is_rewritten_only_when_the_project_changes(tmp_path):
+    srcdir = copy_root("references", tmp_path)
+    app, _ = build(srcdir)
+    target = Path(app.outdir) / "kwindex-references.json"
+    first = target.stat().st_mtime_ns
+    build(srcdir)
+    assert target.stat().st_mtime_ns == first
+    module = srcdir / "src" / "refs" / "r_chain.py"
+    module.write_text(module.read_text() + "\n\ndef more():\n    return refs.deep.mod.Thing\n")
+    build(srcdir)
+    data = json.loads(target.read_text())
+    assert ("more", 9, "refs.deep.mod.Thing", "read") in {
+        (r["scope"], r["line"], r["target"], r["kind"]) for r in data["modules"]["refs.r_chain"]["references"]}
