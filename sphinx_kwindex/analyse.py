@@ -34,7 +34,7 @@ from sphinx_kwindex.model import (
     SourceFile,
     Subtype,
 )
-from sphinx_kwindex.uses import uses_of
+from sphinx_kwindex.uses import absolute_module, uses_of
 
 #: Statements whose bodies still belong to the enclosing scope.
 _BLOCKS = (
@@ -449,14 +449,7 @@ class _Collector:
         self.imported.setdefault(imported.name, imported)
 
     def resolve_relative(self, modname: str, level: int) -> str | None:
-        if not level:
-            return modname
-        parts = self.package.split(".") if self.package else []
-        # In package ``a.b``, ``from ..x`` is ``a.x``; ``from ...x`` goes above the top: an error in Python.
-        if level - 1 >= len(parts):
-            return None
-        base = parts[: len(parts) - (level - 1)]
-        return ".".join(base + ([modname] if modname else []))
+        return absolute_module(modname, level, self.package)
 
 
 def _blocks_of(node: nodes.NodeNG) -> Iterator[list[nodes.NodeNG]]:

@@ -112,7 +112,7 @@ class _Walker:
                 bound = alias or name.partition(".")[0]
                 scope.bind(bound, ("symbol", name if alias else bound))
         elif isinstance(node, nodes.ImportFrom):
-            module = _absolute(node.modname, node.level or 0, self.package)
+            module = absolute_module(node.modname, node.level or 0, self.package)
             for name, alias in node.names:
                 if name == "*" and module and scope.kind == "module":
                     self.stars.append(module)
@@ -143,9 +143,7 @@ class _Walker:
             return
         if isinstance(node, nodes.ClassDef):
             qualname = _child_qualname(scope, node.name)
-            for decorator in node.decorators.nodes if node.decorators else ():
-                self.mark(decorator.func if isinstance(decorator, nodes.Call) else decorator, "decorator")
-                self.visit_as(decorator, scope, qualname)
+            self.decorators(node, scope, qualname)
             for base in node.bases:
                 self.mark(base, "base")
                 self.visit_as(base, scope, qualname)
@@ -192,9 +190,7 @@ class _Walker:
 
     def outer_parts_of_function(self, node: nodes.FunctionDef, scope: _Scope, qualname: str) -> None:
         """Decorators, defaults and annotations are evaluated where the function is defined."""
-        for decorator in node.decorators.nodes if node.decorators else ():
-            self.mark(decorator.func if isinstance(decorator, nodes.Call) else decorator, "decorator")
-            self.visit_as(decorator, scope, qualname)
+        self.decorators(node, scope, qualname)
         args = node.args
         for default in (*args.defaults, *(d for d in args.kw_defaults or () if d is not None)):
             self.visit_as(default, scope, qualname)
@@ -204,6 +200,13 @@ class _Walker:
             if annotation is not None:
                 self.mark(annotation, "annotation")
                 self.visit_as(annotation, scope, qualname)
+
+    def decorators(self, node: nodes.FunctionDef | nodes.ClassDef, scope: _Scope, qualname: str) -> None:
+        """What a decorator calls is a ``decorator`` use (``@app.route("/")``: ``app.route``); its
+        arguments are ordinary uses."""
+        for decorator in node.decorators.nodes if node.decorators else ():
+            self.mark(decorator.func if isinstance(decorator, nodes.Call) else decorator, "decorator")
+            self.visit_as(decorator, scope, qualname)
 
     def mark(self, expression: nodes.NodeNG, kind: str) -> None:
         """Every node of an annotation, a base or a decorator uses what it names in that way."""
@@ -268,7 +271,7 @@ class _Walker:
             for name, _ in node.names:
                 self.add(scope, line, name, "import")
             return
-        module = _absolute(node.modname, node.level or 0, self.package)
+        module = absolute_module(node.modname, node.level or 0, self.package)
         if module is None:
             return
         for name, _ in node.names:
@@ -383,7 +386,9 @@ def _module_of(scope: _Scope) -> _Scope:
     return scope
 
 
-def _absolute(modname: str, level: int, package: str) -> str | None:
+def absolute_module(modname: str, level: int, package: str) -> str | None:
+    """The absolute module of ``from {'.' * level}{modname} import ...`` in ``package``; None when
+    the dots go above the top-level package (an error in Python)."""
     if not level:
         return modname
     parts = package.split(".") if package else []
