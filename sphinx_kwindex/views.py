@@ -65,6 +65,9 @@ class KeywordsView:
     #: (class of the module, ((names a subclass may be documented under, the class's members it
     #: overrides), ...)) of the module's classes that project classes inherit from, nearest first
     inherited: tuple[tuple[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]], ...] = ()
+    #: (definition, places using it, modules using it, the first places: (module, scope, line, kind))
+    #: of the definitions the project uses; other modules' places first (see :func:`usage_of`)
+    used_by: tuple[tuple[str, int, int, tuple[tuple[str, str, int, str], ...]], ...] = ()
 
     @property
     def module(self) -> str:
@@ -272,7 +275,26 @@ def keywords_view(index: ProjectIndex, summary: ModuleSummary, kinds: tuple[str,
                    if (names := index.public_names(module, name)))
     inherited = tuple((d.name, subclasses) for d in summary.definitions
                       if d.kind == "class" and (subclasses := index.subclass_names(summary.module, d.name)))
-    return KeywordsView(summary, tuple(kinds), targets, public, inherited)
+    used = index.used_by(summary.module)
+    used_by = tuple((d.name, *usage_of(summary.module, used[d.name])) for d in summary.definitions
+                    if d.kind in kinds and d.name in used)
+    return KeywordsView(summary, tuple(kinds), targets, public, inherited, used_by)
+
+
+#: Places listed on a keyword's entry; the counts and ``kwindex-references.json`` have them all.
+MAX_PLACES = 5
+
+
+def usage_of(module: str, places: tuple[tuple[str, str, int, str], ...]) -> tuple[int, int, tuple]:
+    """(places, modules, the first :data:`MAX_PLACES` places) of a definition's uses: a place is a
+    line of a scope (a call there when any use on it is one), other modules' first."""
+    kinds: dict[tuple[str, str, int], str] = {}
+    for user, scope, line, kind in places:
+        key = (user, scope, line)
+        if kinds.get(key) != "call":
+            kinds[key] = kind
+    ordered = sorted(kinds, key=lambda key: (key[0] == module, key[0], key[2], key[1]))
+    return len(kinds), len({key[0] for key in kinds}), tuple((*key, kinds[key]) for key in ordered[:MAX_PLACES])
 
 
 def facts_view(index: ProjectIndex, summary: ModuleSummary, keyword_index_label: str | None = None) -> FactsView:

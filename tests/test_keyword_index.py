@@ -17,9 +17,10 @@ def html(app, page: str) -> BeautifulSoup:
 
 
 def entries(soup: BeautifulSoup) -> dict[str, tuple[str, list[str]]]:
-    """{anchor id: (entry text, link targets)} for every keyword shown in the page."""
+    """{anchor id: (entry text, link targets of the keyword's line)} for every keyword shown in the page
+    (what uses it, under it, has links of its own)."""
     return {
-        li["id"]: (li.get_text(" ", strip=True), [a.get("href") for a in li.select("a")])
+        li["id"]: (li.get_text(" ", strip=True), [a.get("href") for a in li.select_one("p").select("a")])
         for li in soup.select(".kwindex li[id]")  # sections (directive), blocks (added to a page)
     }
 

@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from conftest import ROOTS, build, copy_root
 
 from sphinx_kwindex.analyse import analyse, analyse_file
@@ -153,3 +154,49 @@ def test_the_references_file_is_rewritten_only_when_the_project_changes(tmp_path
     data = json.loads(target.read_text())
     assert ("more", 9, "refs.deep.mod.Thing", "read") in {
         (r["scope"], r["line"], r["target"], r["kind"]) for r in data["modules"]["refs.r_chain"]["references"]}
+
+
+# -- referenced by -----------------------------------------------------------------------------
+
+
+def used_by_text(app, docname: str, entry_id: str) -> str:
+    soup = BeautifulSoup((app.outdir / f"{docname}.html").read_text(), "html.parser")
+    paragraph = soup.find("li", id=entry_id).select_one("p.kwindex-used-by")
+    return paragraph.get_text(" ", strip=True) if paragraph is not None else ""
+
+
+def test_each_keyword_says_where_it_is_used(tmp_path):
+    app, _ = build(copy_root("references", tmp_path))
+    soup = BeautifulSoup((app.outdir / "base.html").read_text(), "html.parser")
+    render = soup.find("li", id="kw-refs.base.Base.render").select_one("p.kwindex-used-by")
+    assert " ".join(render.get_text().split()) == (
+        "Used in 2 modules, 3 places: refs.r_aliases: use (read, line 7); refs.r_self: Sub.go (call, lines 6, 7).")
+    # a using function links to its entry where a page shows its module (refs.r_self: the index page)
+    links = {a.get_text(): a["href"] for a in render.select("a")}
+    assert links["Sub.go"] == "index.html#kw-refs.r_self.Sub.go"
+    base = used_by_text(app, "base", "kw-refs.base.Base")
+    assert base.startswith("Used in 5 modules, 5 places:") and "Sub (base, line 4)" in base
+    assert "typed (annotation, line 4)" in base and "module level (read, line 3)" in base
+    assert used_by_text(app, "base", "kw-refs.base.Mixin.helper") == ""  # nobody calls it
+
+
+def test_long_lists_are_bounded_and_counted(tmp_path):
+    srcdir = copy_root("references", tmp_path)
+    calls = "".join(f"\n\ndef caller_{i}():\n    return deco(None)\n" for i in range(8))
+    (srcdir / "src" / "refs" / "many.py").write_text("from refs.base import deco\n" + calls)
+    app, _ = build(srcdir)
+    text = used_by_text(app, "base", "kw-refs.base.deco")
+    assert text.startswith("Used in 2 modules, 9 places: refs.many: caller_0 (call, line 5)")
+    assert text.endswith("; and 4 more places.")
+
+
+def test_an_edit_re_reads_exactly_the_pages_whose_referenced_by_changed(tmp_path):
+    srcdir = copy_root("references", tmp_path)
+    build(srcdir)
+    dynamic = srcdir / "src" / "refs" / "r_dynamic.py"  # shown on no page
+    dynamic.write_text(dynamic.read_text() + "\n\ndef more():\n    return Base().render()\n")
+    app, read = build(srcdir)
+    assert read == ["base"]  # Base, Base.__init__ and Base.render are used once more
+    assert "r_dynamic: dynamic (call, line 6), more (call, line 12)" in used_by_text(app, "base", "kw-refs.base.Base")
+    _, read = build(srcdir)
+    assert read == []

@@ -18,6 +18,10 @@ from sphinx_kwindex.project.related.graph import ImportResolver, owning_module, 
 from sphinx_kwindex.project.related.incremental import RankState, update_ranking
 
 
+#: Where a definition is used: (using module, scope in it, line, kind of use).
+Place = tuple[str, str, int, str]
+
+
 @dataclass
 class ProjectIndex:
     """All analysed modules of the configured source roots, their links and related files."""
@@ -37,6 +41,7 @@ class ProjectIndex:
     _defined: dict[str, tuple[str, str] | None] = field(default_factory=dict, repr=False)
     _resolver: ImportResolver | None = field(default=None, repr=False)
     _hierarchy: Hierarchy | None = field(default=None, repr=False)
+    _used_by: dict[str, dict[str, tuple[Place, ...]]] | None = field(default=None, repr=False)
     _resolver_of_uses: UseResolver | None = field(default=None, repr=False)
     _inheritors: dict[tuple[str, str], tuple[tuple[tuple[str, str], tuple[str, ...]], ...]] | None = field(
         default=None, repr=False)
@@ -122,6 +127,23 @@ class ProjectIndex:
         if self._resolver_of_uses is None:
             self._resolver_of_uses = UseResolver(self)
         return self._resolver_of_uses.references(summary)
+
+    def used_by(self, module: str) -> dict[str, tuple[Place, ...]]:
+        """Qualified name of each definition of ``module`` -> where the project uses it (imports
+        aside: "imported by" lists those), sorted by module and line; made for all modules at once."""
+        if self._used_by is None:
+            found: dict[str, dict[str, list[Place]]] = {}
+            for user in self.modules:
+                for reference in self.references(user):
+                    if reference.kind == "import":
+                        continue
+                    target = self.split_target(reference.target)
+                    if target is not None and target[1]:
+                        place = (user, reference.scope, reference.line, reference.kind)
+                        found.setdefault(target[0], {}).setdefault(target[1], []).append(place)
+            self._used_by = {module: {name: tuple(places) for name, places in by_name.items()}
+                             for module, by_name in found.items()}
+        return self._used_by.get(module, {})
 
     def public_names(self, module: str, name: str) -> tuple[str, ...]:
         """The names packages re-export top-level ``name`` of ``module`` under, shortest first."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import groupby
+
 from docutils import nodes
 
 from sphinx_kwindex.model import KIND_NOUNS, KIND_TITLES, Definition, count_of
@@ -16,6 +18,8 @@ def render_keywords(view: KeywordsView, ctx: RenderContext) -> list[nodes.Node]:
     """The body of the "Keyword index" section."""
     body: list[nodes.Node] = [_overview(view, ctx)]
     lookup = view.public_lookup()
+    usage = {name: rest for name, *rest in view.used_by}
+    kinds = {d.name: d.kind for d in view.definitions} if usage else {}
     for kind, entries in view.groups():
         body.append(nodes.rubric("", f"{KIND_TITLES[kind]} ({len(entries)})", classes=[f"kwindex-{kind}"]))
         items = nodes.bullet_list(classes=["kwindex-keywords"])
@@ -26,6 +30,9 @@ def render_keywords(view: KeywordsView, ctx: RenderContext) -> list[nodes.Node]:
             else:
                 anchor = ctx.anchor(anchor_prefix(kind), entry.name)
                 paragraph = _definition_entry(entry, view, anchor, ctx, lookup)
+                if entry.name in usage:
+                    items += nodes.list_item("", paragraph, _used_by(*usage[entry.name], view, kinds, ctx), ids=[anchor])
+                    continue
             items += nodes.list_item("", paragraph, ids=[anchor])
         body.append(items)
     return body
@@ -79,6 +86,44 @@ def _definition_entry(definition: Definition, view: KeywordsView, anchor: str, c
     if definition.doc:
         para += text(definition.doc, ("kwindex-doc",))
     return para
+
+
+def _used_by(places: int, modules: int, shown: tuple, view: KeywordsView, kinds: dict[str, str],
+             ctx: RenderContext) -> nodes.paragraph:
+    """"Used in 3 modules, 12 places: pkg.cli: Group.invoke (call, lines 40, 52); ..." (the first few)."""
+    para = nodes.paragraph(classes=["kwindex-used-by"])
+    para += nodes.Text(f"Used in {count_of(modules, 'module')}, {count_of(places, 'place')}: ")
+    previous = None
+    for (module, scope), uses in groupby(shown, key=lambda place: (place[0], place[1])):
+        if previous is None or module != previous[0]:
+            if previous is not None:
+                para += nodes.Text("; ")
+            para += nodes.Text(f"{module}: ")
+        else:
+            para += nodes.Text(", ")
+        previous = (module, scope)
+        if scope and module == view.module:  # its entry is on this page
+            para += _local_link(scope, view, kinds.get(scope), ctx)
+        elif scope:
+            para += ctx.links.keyword(module, scope, (f"{module}.{scope}",), nodes.literal("", scope))
+        else:
+            para += ctx.links.module(module, nodes.Text("module level"))
+        by_kind = [(kind, [line for _, _, line, _ in lines]) for kind, lines in groupby(uses, key=lambda p: p[3])]
+        para += nodes.Text(" (" + "; ".join(
+            f"{kind}, line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))}" for kind, lines in by_kind) + ")")
+    if places > len(shown):
+        para += nodes.Text(f"; and {count_of(places - len(shown), 'more place')}")
+    para += nodes.Text(".")
+    return para
+
+
+def _local_link(qualname: str, view: KeywordsView, kind: str | None, ctx: RenderContext) -> nodes.Node:
+    """A definition of the page's own module: its documentation, else its entry on this page."""
+    name = nodes.literal("", qualname)
+    if kind is None or kind not in view.kinds:
+        return ctx.links.keyword(view.module, qualname, (f"{view.module}.{qualname}",), name)
+    anchor = ctx.anchor(anchor_prefix(kind), qualname)
+    return ctx.links.definition(view.module, qualname, (f"{view.module}.{qualname}",), anchor, None, name)
 
 
 def _import_entry(entry: ImportEntry, view: KeywordsView, ctx: RenderContext, lookup: dict) -> nodes.paragraph:
