@@ -177,3 +177,13 @@ def test_one_page_of_everything_has_each_id_once(tmp_path):
     ids = [element["id"] for element in soup.find_all(id=True) if element["id"].startswith(("kw", "in-kw"))]
     assert [i for i in ids if i.startswith("in-kw-pkg.core")] and [i for i in ids if i.startswith("kw-pkg.core")]
     assert sorted({i for i in ids if ids.count(i) > 1}) == []
+
+
+def test_latex_of_part_of_the_pages_links_only_to_what_it_holds(tmp_path):
+    # pytest's LaTeX document leaves pages out: links to them are plain text, never a crash (NoUri)
+    srcdir = copy_root("realdocs", tmp_path)
+    app, _ = build(srcdir, "latex", confoverrides={"latex_documents": [("cli", "cli.tex", "CLI", "Us", "howto")]})
+    assert app.warning.getvalue() == ""
+    tex = (app.outdir / "cli.tex").read_text()
+    assert "Keyword index: \\sphinxstyleliteralintitle{\\sphinxupquote{cli.core}}" in tex
+    assert "api" not in {line.partition(":")[0] for line in tex.split("\\hyperref[\\detokenize{")[1:]}

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from docutils import nodes
 from sphinx import addnodes
+from sphinx.errors import NoUri
 
 if TYPE_CHECKING:
     from sphinx.builders import Builder
@@ -24,16 +25,21 @@ class SphinxLinker:
         self.home = home
         self.domain = env.domains["kwindex"]
         self.python = env.domains["py"]
-        self._uris: dict[str, str] = {}
+        self._uris: dict[str, str | None] = {}
 
     def _ref(self, docname: str, node_id: str | None, contnode: nodes.Node) -> nodes.Node:
         """What ``sphinx.util.nodes.make_refnode`` makes, with each page's relative URI computed once:
         a module page holds hundreds of links to a few pages (measured: 20 % of rendering on torch)."""
         if docname == self.fromdocname and node_id:
             return nodes.reference("", "", contnode, internal=True, refid=node_id)
-        uri = self._uris.get(docname)
+        if docname not in self._uris:
+            try:
+                self._uris[docname] = self.builder.get_relative_uri(self.fromdocname, docname)
+            except NoUri:  # a page the output leaves out (LaTeX: not under the document's start page)
+                self._uris[docname] = None
+        uri = self._uris[docname]
         if uri is None:
-            uri = self._uris[docname] = self.builder.get_relative_uri(self.fromdocname, docname)
+            return contnode
         return nodes.reference("", "", contnode, internal=True, refuri=f"{uri}#{node_id}" if node_id else uri)
 
     def _documented(self, names: tuple[str, ...]):
