@@ -43,6 +43,7 @@ class ProjectIndex:
     _hierarchy: Hierarchy | None = field(default=None, repr=False)
     _used_by: dict[str, dict[str, tuple[Place, ...]]] | None = field(default=None, repr=False)
     _resolver_of_uses: UseResolver | None = field(default=None, repr=False)
+    _references: dict[str, tuple[Reference, ...]] = field(default_factory=dict, repr=False)
     _inheritors: dict[tuple[str, str], tuple[tuple[tuple[str, str], tuple[str, ...]], ...]] | None = field(
         default=None, repr=False)
     _related: dict[tuple[str, int], tuple[RelatedFile, ...]] = field(default_factory=dict, repr=False)
@@ -121,12 +122,15 @@ class ProjectIndex:
 
     def references(self, module: str) -> tuple[Reference, ...]:
         """What ``module``'s code uses of the project (see :mod:`~sphinx_kwindex.project.references`)."""
-        summary = self.modules.get(module)
-        if summary is None:
-            return ()
-        if self._resolver_of_uses is None:
-            self._resolver_of_uses = UseResolver(self)
-        return self._resolver_of_uses.references(summary)
+        found = self._references.get(module)
+        if found is None:
+            summary = self.modules.get(module)
+            if summary is None:
+                return ()
+            if self._resolver_of_uses is None:
+                self._resolver_of_uses = UseResolver(self)
+            found = self._references[module] = self._resolver_of_uses.references(summary)
+        return found
 
     def used_by(self, module: str) -> dict[str, tuple[Place, ...]]:
         """Qualified name of each definition of ``module`` -> where the project uses it (imports
