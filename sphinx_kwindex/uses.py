@@ -53,9 +53,10 @@ class _Scope:
         self.bindings: dict[str, tuple[str, str]] = {}
         self.globals: set[str] = set()
         self.nonlocals: set[str] = set()
-        #: for a method: the qualified name of its class, and what its first parameter means there
+        #: for a method: the qualified name of its class, and the name of its first parameter
+        #: (``self``, or ``cls`` in a class method; "" for a static method)
         self.owner = ""
-        self.instance = ""  # "@" for self, "@" for cls in a class method too, "" otherwise
+        self.instance = ""
 
     def bind(self, name: str, binding: tuple[str, str]) -> None:
         if name in self.globals or name in self.nonlocals:
@@ -126,6 +127,8 @@ class _Walker:
                 while target.kind == "hidden" and target.parent is not None and \
                         isinstance(target.node, _COMPREHENSIONS):
                     target = target.parent
+            if node.name == target.instance and not isinstance(node.parent, nodes.Arguments):
+                target.instance = ""  # self rebound in the method: self.x no longer says which class
             if target.kind in ("module", "class") and not isinstance(node.parent, nodes.Arguments):
                 target.bind(node.name, ("symbol", "." + _child_qualname(target, node.name)))
             else:
@@ -255,8 +258,7 @@ class _Walker:
             if binding is not None:
                 how, what = binding
                 if how != "symbol":
-                    if how == "local" and current.instance == name and parts and current.node.args \
-                            and _first_parameter(current.node) == name:
+                    if how == "local" and current.instance == name and parts:  # self.x, cls.x
                         return f"@{current.owner}:{'.'.join(parts)}"
                     return ""
                 return ".".join([what, *parts])

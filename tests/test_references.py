@@ -114,6 +114,17 @@ def test_python_scoping_decides_what_a_name_means():
     }  # the comprehension's and lambda's thing are their own; y is walrus's local of walrus()
 
 
+def test_self_rebound_in_a_method_says_nothing_of_its_class():
+    assert uses('''\
+        class C:
+            def m(self, other):
+                self = other
+                return self.x
+            def n(self):
+                return self.y
+        ''') == {("C.n", 6, "@C:y", "read")}
+
+
 def test_a_name_bound_two_ways_gives_nothing():
     assert uses('''\
         try:
