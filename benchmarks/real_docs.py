@@ -268,7 +268,10 @@ class Resolver:
 
     def __init__(self, modules: dict, shown_imports: dict[tuple[str, str], Entry]):
         self.modules = modules
-        self.kinds = {m: {k["name"]: k["kind"] for k in d["keywords"]} for m, d in modules.items()}
+        # A definition wins over an import of the same name (a function importing its namesake
+        # locally, as click.termui.get_pager_file does, is still defined in its module).
+        self.kinds = {m: {k["name"]: k["kind"] for k in sorted(d["keywords"], key=lambda k: k["kind"] != "import")}
+                      for m, d in modules.items()}
         self.targets: dict[tuple[str, str], str] = {}
         for m, d in modules.items():
             for imp in d["imports"]:
