@@ -62,6 +62,8 @@ class ProjectSettings:
     history_max_commits: int = DEFAULT_MAX_COMMITS
     #: compute the pages of the project keyword index
     keyword_pages: bool = False
+    #: resolve what each module uses (references, "used in")
+    references: bool = True
 
 
 @dataclass
@@ -110,6 +112,7 @@ def build_project(
         index = ProjectIndex.from_summaries(
             found.project_root, summaries, found.problems,
             cochange=cochange, weights=settings.weights, related_limit=settings.related_limit,
+            references=settings.references,
         )
         fingerprint = project_fingerprint(index)
         info(f"kwindex: {len(index.modules)} modules under {found.project_root}")

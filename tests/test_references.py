@@ -211,3 +211,22 @@ def test_an_edit_re_reads_exactly_the_pages_whose_referenced_by_changed(tmp_path
     assert "r_dynamic: dynamic (call, line 6), more (call, line 12)" in used_by_text(app, "base", "kw-refs.base.Base")
     _, read = build(srcdir)
     assert read == []
+
+
+def test_switched_off_there_is_no_used_in_and_no_references_file(tmp_path):
+    srcdir = copy_root("references", tmp_path)
+    app, _ = build(srcdir)
+    target = Path(app.outdir) / "kwindex-references.json"
+    assert target.exists() and used_by_text(app, "base", "kw-refs.base.Base")
+    app, read = build(srcdir, confoverrides={"kwindex_references": False})
+    assert "base" in read  # a config value that changes what pages show re-reads them
+    assert used_by_text(app, "base", "kw-refs.base.Base") == ""
+    assert not target.exists()  # ours, from the build before: removed
+    assert app.warning.getvalue() == ""
+
+
+def test_a_bad_switch_is_a_clear_error(tmp_path):
+    from sphinx.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"kwindex_references must be True or False, not \['no'\]"):
+        build(copy_root("references", tmp_path), confoverrides={"kwindex_references": ["no"]})

@@ -30,6 +30,7 @@ CONFIG_VALUES = (
     ("kwindex_generate", None, "env", (str, type(None))),
     ("kwindex_generate_toctree", False, "env", (bool,)),
     ("kwindex_generate_title", "API reference", "env", (str,)),
+    ("kwindex_references", True, "env", (bool,)),
     # Neither changes what pages show: no rebuild when they change.
     ("kwindex_jobs", None, "", (int, type(None))),
     ("kwindex_cache_dir", None, "", (str, type(None))),
@@ -57,6 +58,8 @@ class KwindexSettings:
     generate: str | None = None
     generate_toctree: bool = False
     generate_title: str = "API reference"
+    #: "Used in ..." under keywords and ``kwindex-references.json``
+    references: bool = True
     #: analysis processes (1: no pool)
     jobs: int = 1
     #: where the analysis cache lives; None: under the doctree folder
@@ -91,6 +94,9 @@ class KwindexSettings:
         title = config.kwindex_generate_title
         if not isinstance(title, str) or not title.strip() or "\n" in title:
             raise ConfigError(f"kwindex_generate_title must be a one-line, non-empty string, not {title!r}")
+        references = config.kwindex_references
+        if not isinstance(references, bool):
+            raise ConfigError(f"kwindex_references must be True or False, not {references!r}")
         jobs = config.kwindex_jobs
         if jobs is None:
             jobs = os.cpu_count() or 1
@@ -101,7 +107,7 @@ class KwindexSettings:
             raise ConfigError(f"kwindex_cache_dir must be a folder path (relative to conf.py) or None, not {cache_dir!r}")
         return cls(
             tuple(resolved), sys_path, tuple(exclude), inject, source_url or None, tuple(kinds),
-            sections, related_limit, weights, history, generate, toctree, title.strip(),
+            sections, related_limit, weights, history, generate, toctree, title.strip(), references,
             jobs, (Path(confdir) / cache_dir).resolve() if cache_dir else None,
         )
 
@@ -111,6 +117,7 @@ class KwindexSettings:
             roots=self.paths, exclude=(*self.exclude, *exclude), skip=skip, sys_path=self.sys_path, jobs=self.jobs,
             cache_dir=self.cache_dir or cache_dir, weights=self.weights, related_limit=self.related_limit,
             history_max_commits=self.history_max_commits, keyword_pages=self.generate is not None,
+            references=self.references,
         )
 
     def source_link(self, path: str, line: int, module: str = "") -> str | None:

@@ -307,7 +307,7 @@ class Kwindex:
             )
         if app.builder.format == "html":
             write_kwindex_json(Path(app.outdir), self.state, domain)
-            write_references_json(Path(app.outdir), self.state)
+            write_references_json(Path(app.outdir), self.state, self.settings.references)
         save_project(self.state)
         if self.checked is not None and self.state.store is not None:
             self.state.store.write(PAGES_CHECKED, self.checked)

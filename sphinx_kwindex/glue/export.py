@@ -83,10 +83,15 @@ def references_data(index: ProjectIndex, fingerprint: str = "") -> dict:
     return {"version": JSON_VERSION, "fingerprint": fingerprint, "modules": modules}
 
 
-def write_references_json(outdir: Path, state: ProjectState) -> bool:
+def write_references_json(outdir: Path, state: ProjectState, enabled: bool = True) -> bool:
     """Write ``outdir/kwindex-references.json`` (beside ``kwindex.json``: on PyTorch the references
-    alone are 40 MB), unless it already holds the references of exactly this project."""
+    alone are 40 MB), unless it already holds the references of exactly this project. Switched
+    off (``kwindex_references``), the file an earlier build of ours wrote there is removed."""
     target = outdir / REFERENCES_FILE
+    if not enabled:
+        if _stored_fingerprint(target) is not None:
+            target.unlink()
+        return False
     fingerprint = hashlib.blake2b(f"references\0{state.fingerprint}".encode(), digest_size=16).hexdigest()
     if _stored_fingerprint(target) == fingerprint:
         return False

@@ -34,6 +34,8 @@ class ProjectIndex:
     cochange: CoChange | None = None
     weights: RelatedWeights = field(default_factory=RelatedWeights)
     related_limit: int = 10
+    #: resolve uses into references (off: no references, nothing "used in")
+    references_on: bool = True
     #: parent name -> child module and folder names (folders without ``__init__`` included)
     tree: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _ranker: RelatedRanker | None = field(default=None, repr=False)
@@ -60,6 +62,7 @@ class ProjectIndex:
         cochange: CoChange | None = None,
         weights: RelatedWeights | None = None,
         related_limit: int = 10,
+        references: bool = True,
     ) -> ProjectIndex:
         modules = {summary.module: summary for summary in sorted(summaries, key=lambda s: s.module)}
         return cls(
@@ -71,6 +74,7 @@ class ProjectIndex:
             cochange=cochange,
             weights=weights or RelatedWeights(),
             related_limit=related_limit,
+            references_on=references,
         )
 
     def __contains__(self, module: str) -> bool:
@@ -122,6 +126,8 @@ class ProjectIndex:
 
     def references(self, module: str) -> tuple[Reference, ...]:
         """What ``module``'s code uses of the project (see :mod:`~sphinx_kwindex.project.references`)."""
+        if not self.references_on:
+            return ()
         found = self._references.get(module)
         if found is None:
             summary = self.modules.get(module)
