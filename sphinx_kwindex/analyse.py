@@ -34,7 +34,7 @@ from sphinx_kwindex.model import (
     SourceFile,
     Subtype,
 )
-from sphinx_kwindex.uses import absolute_module, uses_of
+from sphinx_kwindex.uses import absolute_module, first_parameter, uses_of
 
 #: Statements whose bodies still belong to the enclosing scope.
 _BLOCKS = (
@@ -400,7 +400,7 @@ class _Collector:
         """Attributes the class's methods assign to ``self`` (``self.config = ...``), after its body:
         a name the body defines keeps that definition, else the first assignment in source order wins."""
         for method in _methods(klass.body):
-            this = _self_name(method)
+            this = first_parameter(method, class_methods=False)
             if this is None:
                 continue
             for target in method.nodes_of_class(nodes.AssignAttr, skip_klass=_NEW_SCOPES):
@@ -473,16 +473,6 @@ def _methods(statements: Iterable[nodes.NodeNG]) -> Iterator[nodes.FunctionDef]:
         elif isinstance(node, _BLOCKS):
             for block in _blocks_of(node):
                 yield from _methods(block)
-
-
-def _self_name(method: nodes.FunctionDef) -> str | None:
-    """The name a method calls its instance (its first parameter); None for static and class methods."""
-    decorators = method.decorators.nodes if method.decorators else ()
-    if any(_dotted(d) in ("staticmethod", "classmethod", "builtins.staticmethod", "builtins.classmethod")
-           for d in decorators) or method.name in ("__new__", "__init_subclass__", "__class_getitem__"):
-        return None
-    positional = [*(method.args.posonlyargs or ()), *(method.args.args or ())]
-    return positional[0].name if positional else None
 
 
 def _assigned_names(target: nodes.NodeNG) -> Iterator[nodes.AssignName]:

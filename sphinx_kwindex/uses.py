@@ -92,7 +92,7 @@ class _Walker:
                 scope.nonlocals.update(child.names)
         if isinstance(node, _FUNCTIONS) and parent is not None and parent.kind == "class":
             scope.owner = parent.qualname
-            first = _first_parameter(node)
+            first = first_parameter(node)
             if first is not None:
                 scope.instance = first
         arguments = getattr(node, "args", None) if isinstance(node, (*_FUNCTIONS, nodes.Lambda)) else None
@@ -140,9 +140,7 @@ class _Walker:
         if isinstance(node, _FUNCTIONS):
             qualname = _child_qualname(scope, node.name)
             self.outer_parts_of_function(node, scope, qualname)
-            inner = self.scope(node, "function", qualname, scope)
-            for statement in node.body:
-                self.visit(statement, inner)
+            self.body(node, "function", qualname, scope)
             return
         if isinstance(node, nodes.ClassDef):
             qualname = _child_qualname(scope, node.name)
@@ -152,9 +150,7 @@ class _Walker:
                 self.visit_as(base, scope, qualname)
             for keyword in node.keywords or ():
                 self.visit_as(keyword, scope, qualname)
-            inner = self.scope(node, "class", qualname, scope)
-            for statement in node.body:
-                self.visit(statement, inner)
+            self.body(node, "class", qualname, scope)
             return
         if isinstance(node, nodes.Lambda):
             for default in (*node.args.defaults, *(d for d in node.args.kw_defaults or () if d is not None)):
@@ -190,6 +186,12 @@ class _Walker:
             return
         for child in node.get_children():
             self.visit(child, scope)
+
+    def body(self, node: nodes.FunctionDef | nodes.ClassDef, kind: str, qualname: str, scope: _Scope) -> None:
+        """The statements of a def or class, in the scope it opens."""
+        inner = self.scope(node, kind, qualname, scope)
+        for statement in node.body:
+            self.visit(statement, inner)
 
     def outer_parts_of_function(self, node: nodes.FunctionDef, scope: _Scope, qualname: str) -> None:
         """Decorators, defaults and annotations are evaluated where the function is defined."""
@@ -285,13 +287,11 @@ class _Walker:
             expression = ast.parse(node.value.strip(), mode="eval")
         except (SyntaxError, ValueError):
             return
-        inner = {id(child) for part in ast.walk(expression) if isinstance(part, ast.Attribute)
-                 for child in (part.value,)}
+        inner = {id(part.value) for part in ast.walk(expression) if isinstance(part, ast.Attribute)}
         for part in ast.walk(expression):
             if isinstance(part, (ast.Name, ast.Attribute)) and id(part) not in inner:
-                dotted = _ast_dotted(part)
-                if dotted is not None:
-                    head, *rest = dotted.split(".")
+                head, *rest = ast.unparse(part).split(".")
+                if head.isidentifier() and all(map(str.isidentifier, rest)):  # not ``f().x``, ``a[0].b``
                     symbol = self.lookup(head, scope, rest)
                     if symbol:
                         self.add(scope, node.lineno or 0, symbol, "annotation")
@@ -368,13 +368,28 @@ def _child_qualname(scope: _Scope, name: str) -> str:
     return f"{scope.qualname}.{name}"
 
 
-def _first_parameter(function: nodes.FunctionDef) -> str | None:
-    """The name a method calls its instance (or its class, in a class method); None for static ones."""
-    decorators = function.decorators.nodes if function.decorators else ()
-    if any(isinstance(d, nodes.Name) and d.name == "staticmethod" for d in decorators):
+#: Methods Python makes class methods without a decorator.
+_IMPLICIT_CLASS_METHODS = ("__new__", "__init_subclass__", "__class_getitem__")
+
+
+def first_parameter(function: nodes.FunctionDef, *, class_methods: bool = True) -> str | None:
+    """The name a method calls its instance, or its class in a class method (None there unless
+    ``class_methods``); None for static methods."""
+    decorators = {_decorator_name(d) for d in (function.decorators.nodes if function.decorators else ())}
+    if "staticmethod" in decorators:
+        return None
+    if not class_methods and ("classmethod" in decorators or function.name in _IMPLICIT_CLASS_METHODS):
         return None
     positional = [*(function.args.posonlyargs or ()), *(function.args.args or ())]
     return positional[0].name if positional else None
+
+
+def _decorator_name(decorator: nodes.NodeNG) -> str:
+    """``staticmethod`` for ``@staticmethod`` and ``@builtins.staticmethod``; else the name written."""
+    if isinstance(decorator, nodes.Attribute) and isinstance(decorator.expr, nodes.Name) \
+            and decorator.expr.name == "builtins":
+        return decorator.attrname
+    return decorator.name if isinstance(decorator, nodes.Name) else ""
 
 
 def _is_super_call(node: nodes.NodeNG) -> bool:
@@ -399,11 +414,3 @@ def absolute_module(modname: str, level: int, package: str) -> str | None:
     base = parts[: len(parts) - (level - 1)]
     return ".".join(base + ([modname] if modname else []))
 
-
-def _ast_dotted(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        head = _ast_dotted(node.value)
-        return f"{head}.{node.attr}" if head else None
-    return None

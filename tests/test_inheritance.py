@@ -21,7 +21,7 @@ def project(files: dict[str, str]) -> ProjectIndex:
 
 
 def found(index: ProjectIndex) -> dict:
-    return inheritors(index.modules, index.defined_target)
+    return inheritors(index.hierarchy())
 
 
 def test_subclasses_through_modules_and_re_exports_nearest_first_with_what_each_overrides():

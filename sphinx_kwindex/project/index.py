@@ -110,7 +110,7 @@ class ProjectIndex:
         the class's members that subclass overrides), ...), nearest first (see
         :mod:`~sphinx_kwindex.project.inheritance`)."""
         if self._inheritors is None:
-            self._inheritors = inheritors(self.modules, self.defined_target, self.hierarchy())
+            self._inheritors = inheritors(self.hierarchy())
         found = []
         for (sub_module, sub_qualname), overridden in self._inheritors.get((module, qualname), ()):
             head, dot, rest = sub_qualname.partition(".")

@@ -34,8 +34,10 @@ class Hierarchy:
 
     def __init__(self, summaries: Mapping[str, ModuleSummary],
                  defined_target: Callable[[str], tuple[str, str] | None]) -> None:
-        self.bases = _resolved_bases(summaries, defined_target)
-        self.members = _members(summaries)
+        classes = {(module, d.name) for module, summary in summaries.items()
+                   for d in summary.definitions if d.kind == "class"}
+        self.bases = _resolved_bases(summaries, classes, defined_target)
+        self.members = _members(summaries, classes)
         self._orders: dict[Class, tuple[Class | str, ...] | None] = {}
 
     def order(self, klass: Class) -> tuple[Class | str, ...] | None:
@@ -59,14 +61,10 @@ class Hierarchy:
         return None
 
 
-def inheritors(
-    summaries: Mapping[str, ModuleSummary], defined_target: Callable[[str], tuple[str, str] | None],
-    hierarchy: Hierarchy | None = None,
-) -> dict[Class, tuple[tuple[Class, tuple[str, ...]], ...]]:
+def inheritors(hierarchy: Hierarchy) -> dict[Class, tuple[tuple[Class, tuple[str, ...]], ...]]:
     """Class -> ((subclass, the class's members the subclass overrides before reaching it), ...),
     nearest subclass first, at most :data:`MAX_SUBCLASSES`; classes no project class inherits from
-    are left out. ``defined_target``: :meth:`ProjectIndex.defined_target`."""
-    hierarchy = hierarchy or Hierarchy(summaries, defined_target)
+    are left out."""
     members = hierarchy.members
     found: dict[Class, list[tuple[int, Class, tuple[str, ...]]]] = {}
     for klass in sorted(hierarchy.bases):
@@ -84,10 +82,8 @@ def inheritors(
             for ancestor, subs in sorted(found.items())}
 
 
-def _members(summaries: Mapping[str, ModuleSummary]) -> dict[Class, frozenset[str]]:
+def _members(summaries: Mapping[str, ModuleSummary], classes: set[Class]) -> dict[Class, frozenset[str]]:
     """Names each class's body (or its methods, for ``self`` attributes) defines."""
-    classes = {(module, d.name) for module, summary in summaries.items()
-               for d in summary.definitions if d.kind == "class"}
     members: dict[Class, set[str]] = {}
     for module, summary in summaries.items():
         for definition in summary.definitions:
@@ -98,11 +94,10 @@ def _members(summaries: Mapping[str, ModuleSummary]) -> dict[Class, frozenset[st
 
 
 def _resolved_bases(
-    summaries: Mapping[str, ModuleSummary], defined_target: Callable[[str], tuple[str, str] | None]
+    summaries: Mapping[str, ModuleSummary], classes: set[Class],
+    defined_target: Callable[[str], tuple[str, str] | None],
 ) -> dict[Class, tuple[Class | str, ...]]:
     """Each project class with bases -> its bases: a project class, or the text of an unknown one."""
-    classes = {(module, d.name) for module, summary in summaries.items()
-               for d in summary.definitions if d.kind == "class"}
     resolved: dict[Class, tuple[Class | str, ...]] = {}
     for module, summary in summaries.items():
         imported = {imp.name: imp.target for imp in summary.imported_names if not imp.is_local}

@@ -86,7 +86,7 @@ class UseResolver:
             summary = self.index.get(module)
             if summary is None:
                 continue
-            exported = summary.all_names if summary.all_names is not None else None
+            exported = summary.all_names
             if exported is not None and name not in exported or exported is None and name.startswith("_"):
                 continue
             if name in self.kinds(module) or any(i.name == name and not i.is_local for i in summary.imported_names):
