@@ -139,6 +139,9 @@ class Use:
     symbol: str
     #: ``call``, ``base``, ``decorator``, ``annotation``, ``import`` or ``read``
     kind: str
+    #: column of the name (or chain) that makes the first such use on the line; -1 where the
+    #: code has no name for it (an import's names, a string annotation)
+    column: int = -1
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,7 +72,8 @@ class _Walker:
     def __init__(self, module: str, package: str) -> None:
         self.module = module
         self.package = package
-        self.found: dict[tuple[str, int, str, str], None] = {}
+        #: (scope, line, symbol, kind) -> column of its first use on the line
+        self.found: dict[tuple[str, int, str, str], int] = {}
         #: modules the file imports ``*`` from, in order (a later one wins, as in Python)
         self.stars: list[str] = []
         #: the def or class whose signature, decorators or bases are being visited: what they use
@@ -242,7 +243,7 @@ class _Walker:
             kind = "read"
         kind = self.slots.get(id(node), kind)
         if symbol:
-            self.add(scope, node.lineno or 0, symbol, kind)
+            self.add(scope, node.lineno or 0, symbol, kind, head.col_offset if head.lineno == node.lineno else -1)
         return True
 
     def lookup(self, name: str, scope: _Scope, parts: list[str]) -> str:
@@ -296,8 +297,8 @@ class _Walker:
                     if symbol:
                         self.add(scope, node.lineno or 0, symbol, "annotation")
 
-    def add(self, scope: _Scope, line: int, symbol: str, kind: str) -> None:
-        self.found.setdefault((self.label if self.label is not None else scope.qualname, line, symbol, kind), None)
+    def add(self, scope: _Scope, line: int, symbol: str, kind: str, column: int = -1) -> None:
+        self.found.setdefault((self.label if self.label is not None else scope.qualname, line, symbol, kind), column)
 
     def visit_as(self, node: nodes.NodeNG, scope: _Scope, label: str) -> None:
         """Visit a part of a def or class evaluated outside it (decorators, defaults, annotations,
@@ -315,8 +316,8 @@ def uses_of(tree: nodes.Module, module: str, package: str) -> tuple[Use, ...]:
     top = walker.scope(tree, "module", "", None)
     for statement in tree.body:
         walker.visit(statement, top)
-    return tuple(Use(scope, line, symbol, kind) for scope, line, symbol, kind in
-                 sorted(walker.found, key=lambda key: (key[1], key[2], key[3], key[0])))
+    return tuple(Use(scope, line, symbol, kind, walker.found[scope, line, symbol, kind])
+                 for scope, line, symbol, kind in sorted(walker.found, key=lambda key: (key[1], key[2], key[3], key[0])))
 
 
 def _binders(scope_node: nodes.NodeNG) -> Iterator[nodes.NodeNG]:

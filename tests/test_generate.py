@@ -268,4 +268,6 @@ def test_every_setting_that_changes_what_pages_show_rereads_every_page():
     from sphinx_kwindex.glue.config import CONFIG_VALUES
 
     not_shown = {"kwindex_jobs", "kwindex_cache_dir"}  # how the build runs, not what it shows
-    assert {name for name, _, rebuild, _ in CONFIG_VALUES if rebuild != "env"} == not_shown
+    assert {name for name, _, rebuild, _ in CONFIG_VALUES if rebuild == ""} == not_shown
+    # Links are made when pages are written: a setting changing only links rewrites every page.
+    assert {name for name, _, rebuild, _ in CONFIG_VALUES if rebuild == "html"} == {"kwindex_source_pages"}

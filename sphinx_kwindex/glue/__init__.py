@@ -38,6 +38,7 @@ def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
     app.connect("env-get-outdated", kwindex.env_get_outdated)
     app.connect("doctree-read", kwindex.doctree_read, priority=INJECT_PRIORITY)
     app.connect("missing-reference", kwindex.missing_reference, priority=QUIET_PRIORITY)
+    app.connect("html-collect-pages", kwindex.html_collect_pages)
     app.connect("build-finished", kwindex.build_finished)
     return {
         "version": version,

@@ -31,6 +31,9 @@ CONFIG_VALUES = (
     ("kwindex_generate_toctree", False, "env", (bool,)),
     ("kwindex_generate_title", "API reference", "env", (str,)),
     ("kwindex_references", True, "env", (bool,)),
+    # Source pages are written, not read: the HTML of every page changes (line numbers link
+    # there), no page is read again.
+    ("kwindex_source_pages", True, "html", (bool,)),
     # Neither changes what pages show: no rebuild when they change.
     ("kwindex_jobs", None, "", (int, type(None))),
     ("kwindex_cache_dir", None, "", (str, type(None))),
@@ -60,6 +63,8 @@ class KwindexSettings:
     generate_title: str = "API reference"
     #: "Used in ..." under keywords and ``kwindex-references.json``
     references: bool = True
+    #: a highlighted, linked source page per analysed module (HTML builders, without viewcode)
+    source_pages: bool = True
     #: analysis processes (1: no pool)
     jobs: int = 1
     #: where the analysis cache lives; None: under the doctree folder
@@ -97,6 +102,9 @@ class KwindexSettings:
         references = config.kwindex_references
         if not isinstance(references, bool):
             raise ConfigError(f"kwindex_references must be True or False, not {references!r}")
+        source_pages = config.kwindex_source_pages
+        if not isinstance(source_pages, bool):
+            raise ConfigError(f"kwindex_source_pages must be True or False, not {source_pages!r}")
         jobs = config.kwindex_jobs
         if jobs is None:
             jobs = os.cpu_count() or 1
@@ -108,7 +116,7 @@ class KwindexSettings:
         return cls(
             tuple(resolved), sys_path, tuple(exclude), inject, source_url or None, tuple(kinds),
             sections, related_limit, weights, history, generate, toctree, title.strip(), references,
-            jobs, (Path(confdir) / cache_dir).resolve() if cache_dir else None,
+            source_pages, jobs, (Path(confdir) / cache_dir).resolve() if cache_dir else None,
         )
 
     def project_settings(self, skip: tuple[Path, ...], exclude: tuple[str, ...], cache_dir: Path) -> ProjectSettings:

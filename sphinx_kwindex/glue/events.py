@@ -25,7 +25,7 @@ from sphinx_kwindex import views
 from sphinx_kwindex.find import project_root_of
 from sphinx_kwindex.fingerprint import code_digest
 from sphinx_kwindex.gc_pause import gc_paused, skip_collections_at_exit
-from sphinx_kwindex.glue import generate, viewcode
+from sphinx_kwindex.glue import generate, source_pages, viewcode
 from sphinx_kwindex.glue.config import KwindexSettings
 from sphinx_kwindex.glue.export import write_kwindex_json, write_references_json
 from sphinx_kwindex.glue.sections import (
@@ -69,6 +69,7 @@ class Kwindex:
         self.project_settings: ProjectSettings | None = None
         self.state = ProjectState(ProjectIndex(Path.cwd()), (), "")
         self.builder = None
+        self.app: Sphinx | None = None
         #: the generated root page's name (see generate.root_page)
         self.root_page = "index"
         #: generated pages written by this build, and pages next to added or removed ones
@@ -131,7 +132,7 @@ class Kwindex:
     # -- builder-inited -----------------------------------------------------------
 
     def builder_inited(self, app: Sphinx) -> None:
-        self.builder = app.builder
+        self.app, self.builder = app, app.builder
         if app.builder.format == "html":
             app.add_css_file(STYLESHEET.name)
         self._remove_old_pages(Path(app.srcdir))
@@ -286,6 +287,15 @@ class Kwindex:
             if node_id is not None:
                 return make_refnode(app.builder, node["refdoc"], docname, node_id, contnode, module)
         return None
+
+    # -- html-collect-pages ---------------------------------------------------------------
+
+    def html_collect_pages(self, app: Sphinx):
+        """The source pages to write (see :mod:`~sphinx_kwindex.glue.source_pages`)."""
+        return source_pages.collect_pages(app, self)
+
+    def source_pages_active(self) -> bool:
+        return self.app is not None and self.project_settings is not None and source_pages.active(self.app, self)
 
     # -- build-finished -----------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.nodes import make_id
 
 from sphinx_kwindex.render import SECTION_TITLES, RenderContext, render
+from sphinx_kwindex.glue import source_pages
 from sphinx_kwindex.glue.links import SphinxLinker
 from sphinx_kwindex.views import KeywordsView, digest_of
 
@@ -220,11 +221,20 @@ def expand(kwindex: Kwindex, node: kwindex_body, env: BuildEnvironment) -> list[
     anchors = node.get("anchors", {})
     module = node.get("module", "")
     settings = kwindex.settings
+    if module and kwindex.source_pages_active():
+        # Line numbers lead to the source page; the path to kwindex_source_url when it is set.
+        def source_url(path: str, line: int) -> str | None:
+            if line == 0 and settings.source_url:
+                return settings.source_link(path, line, module)
+            return source_pages.line_uri(kwindex.app, env.docname, module, line)
+    else:
+        def source_url(path: str, line: int) -> str | None:
+            return settings.source_link(path, line, module)
     ctx = RenderContext(
         docname=home,
         links=SphinxLinker(env, kwindex.builder, home),
         anchor=lambda prefix, name: anchors.get(f"{prefix}:{name}", ""),
-        source_url=lambda path, line: settings.source_link(path, line, module),
+        source_url=source_url,
     )
     if node["view"] == "keyword-index":
         view = kwindex.keyword_view(node["key"] or None)

@@ -46,6 +46,7 @@ class ProjectIndex:
     _used_by: dict[str, dict[str, tuple[Place, ...]]] | None = field(default=None, repr=False)
     _resolver_of_uses: UseResolver | None = field(default=None, repr=False)
     _references: dict[str, tuple[Reference, ...]] = field(default_factory=dict, repr=False)
+    _lines: dict[str, dict[str, int]] = field(default_factory=dict, repr=False)
     _inheritors: dict[tuple[str, str], tuple[tuple[tuple[str, str], tuple[str, ...]], ...]] | None = field(
         default=None, repr=False)
     _related: dict[tuple[str, int], tuple[RelatedFile, ...]] = field(default_factory=dict, repr=False)
@@ -137,6 +138,21 @@ class ProjectIndex:
                 self._resolver_of_uses = UseResolver(self)
             found = self._references[module] = self._resolver_of_uses.references(summary)
         return found
+
+    def resolve_use(self, module: str, symbol: str) -> tuple[str, bool] | None:
+        """Where a use's symbol in ``module`` leads: (target, whether the whole chain was followed)."""
+        if self._resolver_of_uses is None:
+            self._resolver_of_uses = UseResolver(self)
+        return self._resolver_of_uses.resolve(module, symbol)
+
+    def definition_line(self, module: str, qualname: str) -> int | None:
+        """The line defining ``qualname`` in ``module`` (the first, when it is defined twice)."""
+        lines = self._lines.get(module)
+        if lines is None:
+            summary = self.modules.get(module)
+            lines = self._lines[module] = {} if summary is None else {
+                d.name: d.line for d in reversed(summary.definitions)}
+        return lines.get(qualname)
 
     def used_by(self, module: str) -> dict[str, tuple[Place, ...]]:
         """Qualified name of each definition of ``module`` -> where the project uses it (imports

@@ -61,6 +61,19 @@ def analyse_files(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def pool_map(function: Callable[[T], object], items: Sequence[T], *, jobs: int) -> Iterator[object]:
+    """``map(function, items)`` over a pool of ``jobs`` processes (inline for ``jobs`` <= 1 or
+    few items); results in order, as they come. The pool ends with the iteration, however it ends."""
+    if jobs <= 1 or len(items) < INLINE_BELOW:
+        yield from map(function, items)
+        return
+    pool = ProcessPoolExecutor(min(jobs, len(items)), mp_context=_context(), initializer=_start_worker)
+    try:
+        yield from pool.map(function, items, chunksize=1)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _start_worker() -> None:
     # gc.freeze: the objects a forked worker inherits (Sphinx's environment) are never garbage;
     # frozen, no collection in the worker walks them (or copies their pages).

@@ -1,0 +1,197 @@
+"""Source pages: every analysed module's code, highlighted by Sphinx's Pygments, names linked.
+
+Written for the HTML builders (``html``, ``dirhtml``) through ``html-collect-pages``,
+as ``sphinx.ext.viewcode`` writes its pages, into ``_kwsource/`` of the output
+folder: one page per module (``_kwsource/pkg.mod``), continued on
+``pkg.mod-2``... past :data:`~sphinx_kwindex.source.page.LINES_PER_PAGE` lines.
+Nothing is imported: the file our analysis found is read.
+
+A page is written when what it shows changed: its digest (the file, its links,
+the theme settings) is kept in the store with the list of pages written, so a
+rebuild where nothing changed writes none, and pages of modules that are gone
+are removed (they are ours). A project that loads ``sphinx.ext.viewcode`` keeps
+viewcode's pages (fed from our analysis, see :mod:`~sphinx_kwindex.glue.viewcode`)
+and gets none of these: two source pages per module would only confuse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sphinx.util import logging
+from sphinx.util.display import status_iterator
+
+from sphinx_kwindex.fingerprint import code_digest
+from sphinx_kwindex.glue.viewcode import VIEWCODE
+from sphinx_kwindex.runner.pool import pool_map
+from sphinx_kwindex.source.page import LINES_PER_PAGE, Request, part_count, part_of, render_task
+from sphinx_kwindex.source.plan import Destination, SourcePlan, source_plan
+from sphinx_kwindex.store import Entry
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+    from sphinx_kwindex.glue.events import Kwindex
+
+logger = logging.getLogger(__name__)
+
+#: The output folder of source pages.
+FOLDER = "_kwsource"
+#: The builders source pages are written for (the others have no separate pages, or no links).
+BUILDERS = ("html", "dirhtml")
+#: {"key": (builder, output folder), "pages": {pagename: digest}} of the pages written
+SOURCE_PAGES = Entry("kwindex-source-pages.cache", "the record of source pages",
+                     "the next build writes every source page again", code_digest)
+
+
+def pagename(module: str, part: int = 0) -> str:
+    """``_kwsource/pkg.mod`` (``-2``, ``-3``... for the pages continuing a long module)."""
+    return f"{FOLDER}/{module}" if part == 0 else f"{FOLDER}/{module}-{part + 1}"
+
+
+def active(app: Sphinx, kwindex: Kwindex) -> bool:
+    """Whether this build writes source pages (see the module docstring)."""
+    return (kwindex.settings.source_pages and app.builder.name in BUILDERS
+            and VIEWCODE not in app.extensions and bool(kwindex.index.modules))
+
+
+def line_uri(app: Sphinx, fromdocname: str, module: str, line: int) -> str:
+    """The URL of ``line`` (0: the top) of ``module``'s source page, from page ``fromdocname``."""
+    uri = app.builder.get_relative_uri(fromdocname, pagename(module, part_of(line)))
+    return f"{uri}#L{line}" if line > 0 else uri
+
+
+def collect_pages(app: Sphinx, kwindex: Kwindex) -> Iterator[tuple[str, dict, str]]:
+    """``html-collect-pages``: (pagename, context, template) of each source page to write."""
+    if not active(app, kwindex):
+        return
+    index = kwindex.index
+    outdir = Path(app.outdir)
+    store = kwindex.state.store
+    record_key = f"{app.builder.name}:{outdir.resolve()}"
+    recorded = store.read(SOURCE_PAGES, key=record_key, check=_valid_record) if store is not None else None
+    old_pages: dict[str, str] = recorded["pages"] if recorded else {}
+    urls = _Urls(app, kwindex)
+    style = _style_digest(app)
+    pages: dict[str, str] = {}
+    tasks = []
+    for module in index.modules:
+        plan = source_plan(index, module)
+        if plan is None:
+            continue
+        requests = urls.requests(plan)
+        digest = hashlib.blake2b(repr((style, plan.path, plan.digest, plan.lines, requests)).encode(),
+                                 digest_size=16).hexdigest()
+        names = [pagename(module, part) for part in range(part_count(plan.lines))]
+        for name in names:
+            pages[name] = digest
+        if any(old_pages.get(name) != digest or not (outdir / app.builder.get_outfilename(name)).is_file()
+               for name in names):
+            tasks.append((plan, requests))
+    for name in sorted(set(old_pages) - set(pages)):
+        (outdir / app.builder.get_outfilename(name)).unlink(missing_ok=True)
+    if tasks:
+        formatter = app.builder.highlighter.get_formatter(nowrap=True)
+        work = [(plan.abspath, requests, formatter) for plan, requests in tasks]
+        results = pool_map(render_task, work, jobs=kwindex.settings.jobs)
+        for (plan, _), parts in status_iterator(
+            zip(tasks, results), "kwindex: writing source pages... ", "darkgreen", len(tasks), app.verbosity,
+            stringify_func=lambda item: item[0][0].module,
+        ):
+            for part, code in enumerate(parts):
+                yield pagename(plan.module, part), _context(app, kwindex, plan, part, len(parts), code, urls), "page.html"
+    logger.info("kwindex: %d source pages, %d written", len(pages), sum(
+        part_count(plan.lines) for plan, _ in tasks))
+    if store is not None and pages != old_pages:
+        store.write(SOURCE_PAGES, {"pages": pages}, key=record_key)
+
+
+class _Urls:
+    """Destinations of a plan as URLs relative to the source folder (each computed once)."""
+
+    def __init__(self, app: Sphinx, kwindex: Kwindex) -> None:
+        self.app = app
+        self.kwindex = kwindex
+        self.here = pagename("x")  # every source page is in the same folder: the same relative URLs
+        self._pages: dict[str, str] = {}
+        self._modules: dict[str, str] = {}
+
+    def page(self, name: str, anchor: str = "") -> str:
+        if name not in self._pages:
+            self._pages[name] = self.app.builder.get_relative_uri(self.here, name)
+        return f"{self._pages[name]}#{anchor}" if anchor else self._pages[name]
+
+    def module(self, module: str) -> str:
+        """The module's documentation (its ``py:module`` entry, else the page showing its
+        sections), else the top of its source page."""
+        if module not in self._modules:
+            entry = self.app.env.domains["py"].modules.get(module)
+            location = (entry.docname, entry.node_id) if entry is not None else \
+                self.app.env.domains["kwindex"].module_location(module)
+            self._modules[module] = self.page(*location) if location else self.page(pagename(module))
+        return self._modules[module]
+
+    def resolve(self, destination: Destination, module: str, part: int) -> str | None:
+        what = destination[0]
+        if what == "source":
+            target, line = destination[1], destination[2]
+            target_part = part_of(line)
+            if target == module and target_part == part:
+                return f"#L{line}"
+            return self.page(pagename(target, target_part), f"L{line}")
+        if what == "module":
+            return self.module(destination[1])
+        location = self.kwindex_location(destination[1], destination[2])
+        return self.page(location[0], location[1]) if location else None
+
+    def kwindex_location(self, module: str, qualname: str) -> tuple[str, str] | None:
+        location = self.app.env.domains["kwindex"].keyword_location(module, qualname)
+        return location[:2] if location else None
+
+    def requests(self, plan: SourcePlan) -> tuple[Request, ...]:
+        """The plan's links with URLs (a link to a line of the same page part is ``#L12``)."""
+        found = []
+        for line, how, key, drop, destination, title in plan.links:
+            href = self.resolve(destination, plan.module, part_of(line))
+            if href is not None:
+                found.append((line, how, key, drop, href, title))
+        return tuple(found)
+
+
+def _context(app: Sphinx, kwindex: Kwindex, plan: SourcePlan, part: int, parts: int, code: str, urls: _Urls) -> dict:
+    """The template context of one page: a title, a line of facts and links, the code."""
+    module = html.escape(plan.module)
+    first = part * LINES_PER_PAGE + 1
+    last = min(plan.lines, (part + 1) * LINES_PER_PAGE)
+    facts = [f"<code>{html.escape(plan.path)}</code>", f"{plan.lines:,} lines"]
+    if parts > 1:
+        pieces = [f"lines {first:,}–{last:,}"] + [
+            f'<a href="{html.escape(urls.page(pagename(plan.module, other)))}">{other + 1}</a>' if other != part
+            else f"<strong>{other + 1}</strong>" for other in range(parts)]
+        facts.append("page " + " ".join(pieces))
+    facts.append(f'<a href="{html.escape(urls.module(plan.module))}">documentation</a>')
+    title = f"Source of {plan.module}"
+    body = (f'<h1>Source of <code class="docutils literal notranslate">{module}</code></h1>\n'
+            f'<p class="kwindex-source-facts">{" · ".join(facts)}</p>\n{code}\n')
+    return {"title": title, "body": body, "parents": []}
+
+
+def _style_digest(app: Sphinx) -> str:
+    """What the HTML of every page depends on beyond its own content: the settings that change
+    all HTML output (Sphinx rewrites every page when they change), the builder, this code."""
+    values = []
+    for option in app.config:
+        if option.rebuild == "html" or option.name.startswith(("html_", "pygments")):
+            text = repr(option.value)
+            if " at 0x" not in text:  # an object's repr names its address: not a setting's content
+                values.append((option.name, text))
+    return repr((app.builder.name, code_digest(), sorted(values)))
+
+
+def _valid_record(value: object) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("pages"), dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value["pages"].items())
