@@ -110,25 +110,25 @@ def test_search_finds_names_and_docstrings_not_signatures_or_related_files(built
 
 def test_links_go_to_documentation_or_own_anchor_never_page_top(built):
     util = entries(html(built, "automod"))  # added to a page of autodoc's: ids of their own ("in-")
-    # documented by autodoc -> its autodoc entry
-    assert util["in-kw-demo.util.area"][1] == ["#demo.util.area"]
+    # documented by autodoc -> its autodoc entry; its line number -> that line of the source page
+    assert util["in-kw-demo.util.area"][1] == ["#demo.util.area", "_kwsource/demo.util.html#L6"]
     # not documented -> its own anchor on this page
-    assert util["in-kw-demo.util.undocumented"][1] == ["#in-kw-demo.util.undocumented"]
+    assert util["in-kw-demo.util.undocumented"][1][0] == "#in-kw-demo.util.undocumented"
     shapes = entries(html(built, "rst_page"))
-    assert shapes["kw-demo.shapes.register_shapes.-locals-._circle"][1] == [
+    assert shapes["kw-demo.shapes.register_shapes.-locals-._circle"][1][0] == (
         "#kw-demo.shapes.register_shapes.-locals-._circle"
-    ]
+    )
     hrefs = [href for _, links in shapes.values() for href in links]
     assert all("#" in href for href in hrefs)
 
 
 def test_imports_link_to_project_module_or_intersphinx(built):
     shapes = entries(html(built, "rst_page"))
-    assert shapes["kwimport-demo.shapes.util"][1] == ["automod.html#module-demo.util"]
-    assert shapes["kwimport-demo.shapes.compute_area"][1] == ["automod.html#demo.util.area"]
-    assert shapes["kwimport-demo.shapes.Any"][1] == ["https://docs.python.org/3/library/typing.html#typing.Any"]
-    # outside the project and not in any inventory: plain text, no warning
-    assert shapes["kwimport-demo.shapes.np"][1] == []
+    assert shapes["kwimport-demo.shapes.util"][1] == ["automod.html#module-demo.util", "_kwsource/demo.shapes.html#L8"]
+    assert shapes["kwimport-demo.shapes.compute_area"][1][0] == "automod.html#demo.util.area"
+    assert shapes["kwimport-demo.shapes.Any"][1][0] == "https://docs.python.org/3/library/typing.html#typing.Any"
+    # outside the project and not in any inventory: plain text, no warning (the line: our source page)
+    assert shapes["kwimport-demo.shapes.np"][1] == ["_kwsource/demo.shapes.html#L12"]
     assert "np → numpy , line 12" in shapes["kwimport-demo.shapes.np"][0]
 
 

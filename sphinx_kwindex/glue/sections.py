@@ -221,20 +221,16 @@ def expand(kwindex: Kwindex, node: kwindex_body, env: BuildEnvironment) -> list[
     anchors = node.get("anchors", {})
     module = node.get("module", "")
     settings = kwindex.settings
+    line_url = None
     if module and kwindex.source_pages_active():
-        # Line numbers lead to the source page; the path to kwindex_source_url when it is set.
-        def source_url(path: str, line: int) -> str | None:
-            if line == 0 and settings.source_url:
-                return settings.source_link(path, line, module)
-            return source_pages.line_uri(kwindex.app, env.docname, module, line)
-    else:
-        def source_url(path: str, line: int) -> str | None:
-            return settings.source_link(path, line, module)
+        line_url = source_pages.line_uris(kwindex.app, env.docname, module)
+
     ctx = RenderContext(
         docname=home,
         links=SphinxLinker(env, kwindex.builder, home),
         anchor=lambda prefix, name: anchors.get(f"{prefix}:{name}", ""),
-        source_url=source_url,
+        source_url=lambda path, line: settings.source_link(path, line, module),
+        line_url=line_url,
     )
     if node["view"] == "keyword-index":
         view = kwindex.keyword_view(node["key"] or None)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import html
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -59,10 +59,18 @@ def active(app: Sphinx, kwindex: Kwindex) -> bool:
             and VIEWCODE not in app.extensions and bool(kwindex.index.modules))
 
 
-def line_uri(app: Sphinx, fromdocname: str, module: str, line: int) -> str:
-    """The URL of ``line`` (0: the top) of ``module``'s source page, from page ``fromdocname``."""
-    uri = app.builder.get_relative_uri(fromdocname, pagename(module, part_of(line)))
-    return f"{uri}#L{line}" if line > 0 else uri
+def line_uris(app: Sphinx, fromdocname: str, module: str) -> Callable[[str, int], str]:
+    """(path, line) -> the URL of ``line`` (0: the top) of ``module``'s source page, from page
+    ``fromdocname`` (a page lists hundreds of lines of a module: each page part's URL made once)."""
+    parts: dict[int, str] = {}
+
+    def line_uri(path: str, line: int) -> str:
+        part = part_of(line)
+        if part not in parts:
+            parts[part] = app.builder.get_relative_uri(fromdocname, pagename(module, part))
+        return f"{parts[part]}#L{line}" if line > 0 else parts[part]
+
+    return line_uri
 
 
 def collect_pages(app: Sphinx, kwindex: Kwindex) -> Iterator[tuple[str, dict, str]]:

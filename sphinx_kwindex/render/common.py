@@ -58,8 +58,14 @@ class RenderContext:
     links: Linker
     #: (prefix, name) -> the id reserved for that entry when the page was read
     anchor: Callable[[str, str], str]
-    #: (project-relative path, line) -> URL of the source, or None
+    #: (project-relative path, line) -> URL of the source (``kwindex_source_url``), or None
     source_url: Callable[[str, int], str | None]
+    #: (project-relative path, line) -> URL of the line shown by a line number (0: the file): the
+    #: source page when there are any, else :attr:`source_url`
+    line_url: Callable[[str, int], str | None] | None = None
+
+    def source_line(self, path: str, line: int) -> str | None:
+        return (self.line_url or self.source_url)(path, line)
 
     def module_link(self, module: str) -> nodes.Node:
         return self.links.module(module, nodes.literal("", module, classes=["kwindex-name"]))

@@ -13,7 +13,7 @@ def render_facts(view: FactsView, ctx: RenderContext) -> list[nodes.Node]:
     """The "File facts": what a reviewer wants to know before opening the file."""
     fields = nodes.field_list(classes=["kwindex-facts"])
     path = nodes.literal("", view.path)
-    url = ctx.source_url(view.path, 0)
+    url = ctx.source_url(view.path, 0) or ctx.source_line(view.path, 0)
     fields += _field("Path", nodes.reference("", "", path, refuri=url) if url else path)
     if view.doc:
         fields += _field("Summary", text(view.doc))

@@ -50,7 +50,7 @@ def unknown_module_note(module: str) -> nodes.Element:
 def _overview(view: KeywordsView, ctx: RenderContext) -> nodes.paragraph:
     para = nodes.paragraph(classes=["kwindex-overview"])
     path = nodes.literal("", view.path)
-    url = ctx.source_url(view.path, 0)
+    url = ctx.source_url(view.path, 0) or ctx.source_line(view.path, 0)
     para += nodes.reference("", "", path, refuri=url) if url else path
     if view.failure is not None:
         para += nodes.Text(" could not be analysed (")
@@ -65,6 +65,7 @@ def _overview(view: KeywordsView, ctx: RenderContext) -> nodes.paragraph:
 def _definition_entry(definition: Definition, view: KeywordsView, anchor: str, ctx: RenderContext,
                       lookup: dict) -> nodes.paragraph:
     url = ctx.source_url(view.path, definition.line)
+    line_url = ctx.source_line(view.path, definition.line)
     name = nodes.literal("", definition.name, classes=["kwindex-name"])
     names = view.documented_names(view.module, definition.name, lookup)
     para = nodes.paragraph("", "", ctx.links.definition(view.module, definition.name, names, anchor, url, name))
@@ -76,9 +77,9 @@ def _definition_entry(definition: Definition, view: KeywordsView, anchor: str, c
     dash = " — " if definition.doc else ""
     if definition.signature:
         para += text(_shorten(definition.signature), ("kwindex-signature", NO_SEARCH))
-    if url:
+    if line_url:
         para += nodes.Text(", line ")
-        para += nodes.reference("", str(definition.line), refuri=url)
+        para += nodes.reference("", str(definition.line), refuri=line_url)
         if dash:
             para += nodes.Text(dash)
     else:
@@ -135,7 +136,7 @@ def _import_entry(entry: ImportEntry, view: KeywordsView, ctx: RenderContext, lo
     if imported.target != imported.name:
         para += nodes.Text(" → ")
         para += nodes.literal("", imported.target)
-    url = ctx.source_url(view.path, imported.line)
+    url = ctx.source_line(view.path, imported.line)
     if url:
         para += nodes.Text(", line ")
         para += nodes.reference("", str(imported.line), refuri=url)
