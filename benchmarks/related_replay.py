@@ -25,9 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sphinx_kwindex.analyse import analyse_file  # noqa: E402
 from sphinx_kwindex.find import find_sources  # noqa: E402
+from sphinx_kwindex.project.index import ProjectIndex  # noqa: E402
 from sphinx_kwindex.project.related import ProjectGraph, RelatedWeights, rank_related, read_cochange  # noqa: E402
 from sphinx_kwindex.project.related import rank as rank_module  # noqa: E402
 from sphinx_kwindex.project.related.history import DEFAULT_MAX_COMMITS  # noqa: E402
+from sphinx_kwindex.project.related.usage import UsageGraph  # noqa: E402
 
 _MARK = "\x1e"
 #: A later commit gives queries when it touches this many .py files that exist at the split.
@@ -154,14 +156,19 @@ def main(argv: list[str] | None = None) -> int:
             summaries = {s.module: s for s in pool.map(analyse_file, found.files, chunksize=8)}
         paths = {summary.path: module for module, summary in summaries.items()}
         cochange, note = read_cochange(found.project_root, paths, max_commits=args.max_commits)
+        project_root = found.project_root
     analysed = time.perf_counter()
+    # The "uses" signal counts references, as a build does (kwindex_references on).
+    index = ProjectIndex.from_summaries(project_root, summaries.values())
+    usage = UsageGraph.build(summaries, index.references)
+    referenced = time.perf_counter()
     most = args.max_files
     queries = [[f for f in files if f in paths] for files in commits if len(files) <= most]
     queries = [files for files in queries if MIN_FILES <= len(files) <= most]
     print(f"repository {repo.name}: split at {split[:12]} ({args.split:.0%} of non-merge commits); "
           f"{len(summaries)} modules; {note}")
     print(f"{len(queries)} later commits touching {MIN_FILES}..{most} .py files known at the split; "
-          f"analysis {analysed - started:.1f}s")
+          f"analysis {analysed - started:.1f}s, references {referenced - analysed:.2f}s")
 
     graph = ProjectGraph.build(summaries)
     rows: list[tuple[str, Callable[[], dict[str, list[str]]]]] = [("same folder (baseline)", lambda: same_folder(list(paths)))]
@@ -173,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 for name, value in shares.items():
                     setattr(rank_module, name, value)
-                ranked = rank_related(summaries, graph, history, weights)
+                ranked = rank_related(summaries, graph, history, weights, usage=usage)
             finally:
                 for name, value in saved.items():
                     setattr(rank_module, name, value)

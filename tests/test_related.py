@@ -12,6 +12,8 @@ import pytest
 
 from sphinx_kwindex.analyse import analyse_file
 from sphinx_kwindex.find import find_sources
+from sphinx_kwindex.model import Reference
+from sphinx_kwindex.project.index import ProjectIndex
 from sphinx_kwindex.project.related import (
     CoChange,
     ProjectGraph,
@@ -20,6 +22,8 @@ from sphinx_kwindex.project.related import (
     read_cochange,
 )
 from sphinx_kwindex.project.related.identifiers import words_of
+from sphinx_kwindex.project.related.rank import _used_by_reason, _uses_reason
+from sphinx_kwindex.project.related.usage import UsageGraph, count_uses
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -235,7 +239,7 @@ def test_folder_is_only_a_tie_breaker(project):
 def test_weights_from_mapping():
     weights = RelatedWeights.from_mapping({"cochange": 3, "folder": 0})
     assert weights.cochange == 3.0 and weights.folder == 0.0 and weights.imports == RelatedWeights().imports
-    with pytest.raises(ValueError, match=r"unknown.*colour.*allowed: imports, cochange, tests, identifiers, folder"):
+    with pytest.raises(ValueError, match=r"unknown.*colour.*allowed: imports, uses, cochange, tests, identifiers, folder"):
         RelatedWeights.from_mapping({"colour": 1})
     with pytest.raises(ValueError, match="negative"):
         RelatedWeights.from_mapping({"imports": -1})
@@ -382,3 +386,95 @@ def test_a_pair_seen_only_in_sweeping_commits_says_so_and_yields_to_stronger_rea
     for entry in ranked["pkg.core"]:
         if any(reason.startswith(("imports", "imported by")) for reason in entry.reasons):
             assert not any("files or more" in reason for reason in entry.reasons), entry
+
+
+# -- uses: definitions called and names used, from references ---------------
+
+
+def use(target: str, kind: str = "call", line: int = 1) -> Reference:
+    return Reference("f", line, target, kind)
+
+
+def test_uses_count_distinct_definitions_called_and_other_names_used():
+    called = [use("b.f"), use("b.f", line=2), use("b.g"), use("b.Cls"), use("b.Cls.__init__"), use("b.Cls.method")]
+    named = [use("b.CONST", "read"), use("b.Base", "base"), use("b.deco", "decorator"), use("b.T", "annotation")]
+    references = [
+        *called,
+        *named,
+        use("b.g", "read"),  # called too: counted once, as a call
+        use("b", "import"),  # imports are the imports signal's
+        use("b.f", "import"),
+        use("b", "read"),  # the module as a whole: no name of it
+        use("b.sub.h"),
+        use("a.own"),
+        use("c.x", "read"),
+    ]
+    assert count_uses("a", references, {"a", "b", "b.sub", "c"}) == {"b": (4, 4), "b.sub": (1, 0), "c": (0, 1)}
+    assert list(count_uses("a", references, {"a", "b", "b.sub", "c"})) == ["b", "b.sub", "c"]
+
+
+def test_use_reasons_are_worded_both_ways():
+    assert _uses_reason((12, 0)) == "calls 12 functions of"
+    assert _uses_reason((1, 0)) == "calls 1 function of"
+    assert _uses_reason((0, 5)) == "uses 5 names of"
+    assert _uses_reason((12, 1)) == "calls 12 functions of, uses 1 other name of"
+    assert _used_by_reason((12, 0)) == "called by (12 functions)"
+    assert _used_by_reason((0, 1)) == "used by (1 name)"
+    assert _used_by_reason((3, 2)) == "called by (3 functions), used by (2 other names)"
+
+
+def usage_of(summaries) -> UsageGraph:
+    index = ProjectIndex.from_summaries(Path("/x"), summaries.values())
+    return UsageGraph.build(summaries, index.references)
+
+
+def test_uses_follow_reexports_to_the_defining_module_both_ways(project):
+    summaries, _ = project
+    usage = usage_of(summaries)
+    # render.py: ``log(widgets.Widget)`` calls pkg.util.log and reads pkg.widgets.Widget; ``engine: Engine``
+    # (imported from the package) annotates with pkg.core.Engine.
+    assert usage.uses_of("pkg.render") == {"pkg.core": (0, 1), "pkg.util": (1, 0), "pkg.widgets": (0, 1)}
+    assert usage.used_by("pkg.util")["pkg.render"] == (1, 0)
+    assert "pkg" not in usage.used_by("pkg.core")  # a re-export is an import, not a use
+
+
+def test_calls_and_uses_are_reasons_on_both_lists(project):
+    summaries, graph = project
+    usage = usage_of(summaries)
+    ranked = rank_related(summaries, graph, None, RelatedWeights(), usage=usage)
+    assert "calls 1 function of" in reasons_of(ranked, "pkg.render", "pkg.util")
+    assert "called by (1 function)" in reasons_of(ranked, "pkg.util", "pkg.render")
+    assert "uses 1 name of" in reasons_of(ranked, "pkg.render", "pkg.widgets")
+    assert "used by (1 name)" in reasons_of(ranked, "pkg.widgets", "pkg.render")
+    assert rank_related(summaries, graph, None, RelatedWeights(), usage=usage_of(summaries)) == ranked
+    without = rank_related(summaries, graph, None, RelatedWeights(uses=0), usage=usage)
+    assert not any("calls" in r or "called by" in r for entries in without.values() for e in entries for r in e.reasons)
+
+
+def test_more_calls_rank_higher_and_hubs_weigh_little(tmp_path):
+    files = {"src/app/__init__.py": "", "src/app/hub.py": "def helper():\n    pass\n"}
+    names = [f"step{i}" for i in range(6)]
+    files["src/app/few.py"] = "def step0():\n    pass\n"
+    files["src/app/many.py"] = "".join(f"def {name}():\n    pass\n\n" for name in names)
+    for i in range(12):
+        files[f"src/app/m{i:02}.py"] = "from app import hub\n\nhub.helper()\n"
+    files["src/app/client.py"] = (
+        "from app import few, hub, many\n\n"
+        "def run():\n    hub.helper()\n    few.step0()\n" + "".join(f"    many.{name}()\n" for name in names)
+    )
+    summaries = summarise(write_project(tmp_path / "calls", files | {"tests/test_nothing.py": ""}))
+    graph = ProjectGraph.build(summaries)
+    usage = usage_of(summaries)
+    assert usage.uses_of("app.client") == {"app.few": (1, 0), "app.hub": (1, 0), "app.many": (6, 0)}
+    ranked = rank_related(summaries, graph, None, RelatedWeights(imports=0, identifiers=0, tests=0), usage=usage)
+    assert [entry.module for entry in ranked["app.client"]][:3] == ["app.many", "app.few", "app.hub"]
+    assert ranked["app.client"][0].reasons == ("calls 6 functions of",)
+    assert reasons_of(ranked, "app.many", "app.client") == ("called by (6 functions)",)
+
+
+def test_without_references_there_is_no_uses_signal(project):
+    summaries, _ = project
+    index = ProjectIndex.from_summaries(Path("/x"), summaries.values(), references=False)
+    assert index.weights.uses == 0 and index.ranker.usage is None
+    assert not any("calls" in r for e in index.related("pkg.render") for r in e.reasons)
+    assert ProjectIndex.from_summaries(Path("/x"), summaries.values()).ranker.usage is not None

@@ -121,3 +121,18 @@ def test_related_limit_option_and_config(tmp_path):
     app, _ = build(srcdir)
     assert len(entries(related_section(app, "Engine"))) == 1
     assert len(entries(related_section(app, "Command line"))) > 1
+
+
+def test_calls_and_uses_counted_from_references_read_both_ways(tmp_path):
+    """checkout.py imports pricing once, then calls four of its definitions (Basket with its
+    __init__ counts once) and reads a constant; ledger.py imports a name and only mentions it."""
+    app, _ = build(copy_root("related-uses", tmp_path))
+    checkout = entries(related_section(app, "Checkout"))
+    assert "calls 4 functions of, uses 1 other name of" in checkout["shop.pricing"]
+    pricing = entries(related_section(app, "Pricing"))
+    assert "called by (4 functions), used by (1 other name)" in pricing["shop.checkout"]
+    assert "used by (1 name)" in pricing["shop.ledger"]
+    assert next(iter(pricing)) == "shop.checkout"  # four calls outweigh one name
+    data = json.loads((app.outdir / "kwindex.json").read_text())
+    reasons = next(r["reasons"] for r in data["modules"]["shop.checkout"]["related"] if r["module"] == "shop.pricing")
+    assert "calls 4 functions of, uses 1 other name of" in reasons

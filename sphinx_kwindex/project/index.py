@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sphinx_kwindex.model import ModuleSummary, Problem, Reference
@@ -16,6 +16,7 @@ from sphinx_kwindex.project.inheritance import Hierarchy, inheritors
 from sphinx_kwindex.project.references import UseResolver
 from sphinx_kwindex.project.related.graph import ImportResolver, owning_module, public_names
 from sphinx_kwindex.project.related.incremental import RankState, update_ranking
+from sphinx_kwindex.project.related.usage import UsageGraph
 
 
 #: Where a definition is used: (using module, scope in it, line, kind of use).
@@ -66,6 +67,9 @@ class ProjectIndex:
         references: bool = True,
     ) -> ProjectIndex:
         modules = {summary.module: summary for summary in sorted(summaries, key=lambda s: s.module)}
+        weights = weights or RelatedWeights()
+        if not references:
+            weights = replace(weights, uses=0.0)  # the "uses" signal counts references
         return cls(
             tree=_module_tree(modules),
             project_root=project_root,
@@ -73,7 +77,7 @@ class ProjectIndex:
             find_problems=list(find_problems),
             graph=ProjectGraph.build(modules),
             cochange=cochange,
-            weights=weights or RelatedWeights(),
+            weights=weights,
             related_limit=related_limit,
             references_on=references,
         )
@@ -237,9 +241,13 @@ class ProjectIndex:
 
     @property
     def ranker(self) -> RelatedRanker:
-        """The ranker of this project (built on first use: it indexes every module's identifiers)."""
+        """The ranker of this project (built on first use: it indexes every module's identifiers and,
+        for the ``uses`` signal, resolves every module's references)."""
         if self._ranker is None:
-            self._ranker = RelatedRanker(self.modules, self.graph, self.cochange, self.weights)
+            usage = None
+            if self.weights.uses > 0 and self.references_on:
+                usage = UsageGraph.build(self.modules, self.references)
+            self._ranker = RelatedRanker(self.modules, self.graph, self.cochange, self.weights, usage)
         return self._ranker
 
     def rank_all(self, previous: RankState | None = None) -> tuple[RankState, set[str] | None]:

@@ -3,13 +3,18 @@
 A module's related files are computed from a known set of inputs (see
 :class:`~sphinx_kwindex.project.related.rank.RelatedRanker`): its own import links and
 those of the modules at their other end (with their link counts and used
-names), its test links, the identifier vectors of the modules sharing its top
+names), its use links (definitions called, names used) and those of the modules
+at their other end, its test links, the identifier vectors of the modules sharing its top
 words, the import links of its closest co-change partners, and project-wide
 facts (module names and paths, weights, limit, co-change counts). A
 :class:`RankInputs` records these inputs per module, compactly; comparing the
 previous build's record with this one's gives the modules whose ranking may
 differ (:func:`stale_modules`). When a project-wide fact differs, everything is
 re-ranked.
+
+Use links are counted from references, which depend on other modules'
+definitions too (an edit of ``b`` can change what ``a`` calls of it); the record
+holds the counts themselves, so such a change is seen without knowing its cause.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from sphinx_kwindex.project.related.rank import RelatedFile, RelatedRanker
 from sphinx_kwindex.project.related.weights import RelatedWeights
 
 #: Bump when the record's layout or meaning changes.
-INPUTS_FORMAT = 1
+INPUTS_FORMAT = 2
 
 
 @dataclass
@@ -39,6 +44,8 @@ class RankInputs:
     digests: dict[str, str]
     #: module -> resolved imports {target: names}
     imports: dict[str, dict[str, tuple[str, ...]]]
+    #: module -> modules whose definitions it uses {target: (definitions called, other names used)}
+    uses: dict[str, dict[str, tuple[int, int]]]
     #: module -> (tests it tests, tests testing it), each sorted (module, strength) pairs
     tests: dict[str, tuple[tuple[tuple[str, float], ...], tuple[tuple[str, float], ...]]]
     #: module -> digest of its identifier vector
@@ -79,6 +86,7 @@ def rank_inputs(ranker: RelatedRanker, limit: int) -> RankInputs:
     summaries = ranker.summaries
     graph = ranker.graph
     identifiers = ranker.identifiers
+    uses = ranker.usage.all_uses() if ranker.usage is not None else {}
     tests = {}
     for module in summaries:
         tests_of, tested_by = graph.test_links(module)
@@ -87,6 +95,7 @@ def rank_inputs(ranker: RelatedRanker, limit: int) -> RankInputs:
         frame=project_frame(summaries, ranker.weights, limit, ranker.cochange),
         digests={module: summary.digest for module, summary in summaries.items()},
         imports={module: dict(graph.all_imports().get(module, {})) for module in summaries},
+        uses={module: dict(uses.get(module, {})) for module in summaries},
         tests=tests,
         vectors={module: value_digest(vector) for module, vector in identifiers.vectors.items()} if identifiers else {},
         tops=dict(identifiers.tops) if identifiers else {},
@@ -122,6 +131,18 @@ def stale_modules(old: RankInputs, new: RankInputs) -> set[str] | None:
     stale = set(linked)
     # "neighbours" follows the import links of each module's closest co-change partners.
     stale |= {module for module in modules if not linked.isdisjoint(new.partners[module])}
+    # "uses": the same for use links, whose counts the record holds (see the module's docstring).
+    old_users, new_users = _importers(old.uses), _importers(new.uses)
+
+    def use_ends(module: str) -> set[str]:
+        return {module, *old.uses[module], *new.uses[module], *old_users.get(module, ()), *new_users.get(module, ())}
+
+    for module in modules:
+        before, after = old.uses[module], new.uses[module]
+        if before != after:
+            stale |= use_ends(module)
+            for target in before.keys() ^ after.keys():
+                stale |= use_ends(target)
     # Test links: a test's imports also break ties between modules its name points to, so a
     # module can gain or lose a test without any import link of its own changing.
     stale |= {module for module in modules if old.tests[module] != new.tests[module]}
@@ -172,12 +193,13 @@ def valid_state(state: object) -> bool:
     inputs = state.inputs
     modules = inputs.digests.keys()
     if not (isinstance(inputs.frame, str)
-            and state.ranking.keys() == modules == inputs.imports.keys() == inputs.tests.keys()
-            == inputs.partners.keys()):
+            and state.ranking.keys() == modules == inputs.imports.keys() == inputs.uses.keys()
+            == inputs.tests.keys() == inputs.partners.keys()):
         return False
     return (
         all(isinstance(v, str) for mapping in (inputs.digests, inputs.vectors) for v in mapping.values())
         and all(_imports(targets, modules) for targets in inputs.imports.values())
+        and all(_uses(targets, modules) for targets in inputs.uses.values())
         and all(_test_links(links, modules) for links in inputs.tests.values())
         and all(_strings(words) for words in (*inputs.tops.values(), *inputs.postings.values()))
         and all(_strings(found) and set(found) <= modules for found in inputs.partners.values())
@@ -191,6 +213,13 @@ def _strings(values: object) -> bool:
 
 def _imports(targets: object, modules) -> bool:
     return isinstance(targets, dict) and all(t in modules and _strings(names) for t, names in targets.items())
+
+
+def _uses(targets: object, modules) -> bool:
+    return isinstance(targets, dict) and all(
+        t in modules and isinstance(counts, tuple) and len(counts) == 2 and all(type(c) is int for c in counts)
+        for t, counts in targets.items()
+    )
 
 
 def _test_links(links: object, modules) -> bool:

@@ -19,6 +19,7 @@ from sphinx_kwindex.model import ModuleSummary
 from sphinx_kwindex.project.related.graph import ProjectGraph
 from sphinx_kwindex.project.related.history import CoChange
 from sphinx_kwindex.project.related.identifiers import IdentifierIndex
+from sphinx_kwindex.project.related.usage import Counts, UsageGraph
 from sphinx_kwindex.project.related.weights import RelatedWeights
 
 #: Hub penalty: a link's strength is multiplied by specificity ** HUB_POWER.
@@ -33,7 +34,9 @@ FOCUSED_COMMIT = 10
 MIN_SHOWN_IDENTIFIERS = 0.15
 #: Each signal is scaled to the module's best candidate, but never by less than this,
 #: so that weak evidence (only a hub imported, one shared commit) stays weak.
-FLOOR = {"imports": 0.3, "cochange": 0.2, "identifiers": 0.1, "activity": 1.0}
+FLOOR = {"imports": 0.3, "uses": 0.3, "cochange": 0.2, "identifiers": 0.1, "activity": 1.0}
+#: ``uses``: a name used otherwise than called counts this share of a called definition.
+NAME_SHARE = 0.5
 #: Two history signals ride on the co-change weight, each with this share of it:
 #: ``activity`` (how often the candidate itself changed: busy files are more
 #: likely in the next change) and ``neighbours`` (import links of the files that
@@ -45,7 +48,7 @@ NEIGHBOUR_PARTNERS = 20
 #: Folder neighbours looked at when filling a short list.
 _FOLDER_NEIGHBOURS = 10
 #: The signals, in the order their contributions are summed and their reasons listed.
-SIGNALS = ("imports", "tests", "cochange", "neighbours", "identifiers", "activity", "folder")
+SIGNALS = ("imports", "uses", "tests", "cochange", "neighbours", "identifiers", "activity", "folder")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,18 +67,28 @@ def rank_related(
     cochange: CoChange | None,
     weights: RelatedWeights,
     limit: int = 10,
+    usage: UsageGraph | None = None,
 ) -> dict[str, tuple[RelatedFile, ...]]:
-    """For every module: at most ``limit`` related modules, best first, never itself."""
-    ranker = RelatedRanker(summaries, graph, cochange, weights)
+    """For every module: at most ``limit`` related modules, best first, never itself
+    (``usage``: what modules' code uses of each other; None: no ``uses`` signal)."""
+    ranker = RelatedRanker(summaries, graph, cochange, weights, usage)
     return {module: ranker.rank(module, limit) for module in sorted(summaries)}
 
 
 class RelatedRanker:
     """Ranks related files for one module at a time; build once per project (indexes are shared)."""
 
-    def __init__(self, summaries, graph: ProjectGraph, cochange: CoChange | None, weights: RelatedWeights) -> None:
+    def __init__(
+        self,
+        summaries,
+        graph: ProjectGraph,
+        cochange: CoChange | None,
+        weights: RelatedWeights,
+        usage: UsageGraph | None = None,
+    ) -> None:
         self.summaries = summaries
         self.graph = graph
+        self.usage = usage if weights.uses > 0 else None
         self.cochange = cochange if weights.cochange > 0 else None
         self.weights = weights
         self.identifiers = IdentifierIndex(summaries) if weights.identifiers > 0 else None
@@ -111,6 +124,8 @@ class RelatedRanker:
         reasons: dict[str, list[tuple[str, str, bool]]] = {}
         if self.weights.imports > 0:
             self.imports(module, tables["imports"], reasons)
+        if self.usage is not None:
+            self.uses(module, tables["uses"], reasons)
         if self.weights.tests > 0:
             self.tests(module, tables["tests"], reasons)
         if self.cochange is not None:
@@ -199,6 +214,21 @@ class RelatedRanker:
         for source, names in self.graph.imported_by(module).items():
             count = self.used(source, module, names)
             _add(table, reasons, "imports", source, self.link(source, module, count), _imported_by_reason(names, count))
+
+    def uses(self, module: str, table: dict[str, float], reasons) -> None:
+        """Definitions called and names used, both ways, hub-penalised like imports."""
+        usage = self.usage
+        for target, counts in usage.uses_of(module).items():
+            _add(table, reasons, "uses", target, self.use_link(module, target, counts), _uses_reason(counts))
+        for source, counts in usage.used_by(module).items():
+            _add(table, reasons, "uses", source, self.use_link(source, module, counts), _used_by_reason(counts))
+
+    def use_link(self, source: str, target: str, counts: Counts) -> float:
+        """Strength of ``source`` calling and using definitions of ``target``: more more, hubs less."""
+        usage = self.usage
+        specific = usage.specificity(usage.in_degree(target)) ** HUB_POWER
+        broad = usage.specificity(usage.out_degree(source)) ** 0.5
+        return specific * broad * _use_amount(counts[0] + NAME_SHARE * counts[1])
 
     def tests(self, module: str, table: dict[str, float], reasons) -> None:
         tests_of, tested_by = self.graph.test_links(module)
@@ -305,6 +335,26 @@ def _imports_reason(names: tuple[str, ...], count: int) -> str:
     if names:
         return f"imports {_names(count)} from"
     return f"imports the module, uses {_names(count)} from" if count else "imports the module"
+
+
+def _use_amount(count: float) -> float:
+    return math.log1p(count)
+
+
+def _uses_reason(counts: Counts) -> str:
+    calls, names = counts
+    if not calls:
+        return f"uses {_names(names)} of"
+    said = f"calls {calls} function{'s' if calls != 1 else ''} of"
+    return f"{said}, uses {names} other name{'s' if names != 1 else ''} of" if names else said
+
+
+def _used_by_reason(counts: Counts) -> str:
+    calls, names = counts
+    if not calls:
+        return f"used by ({_names(names)})"
+    said = f"called by ({calls} function{'s' if calls != 1 else ''})"
+    return f"{said}, used by ({names} other name{'s' if names != 1 else ''})" if names else said
 
 
 def _imported_by_reason(names: tuple[str, ...], count: int) -> str:

@@ -11,7 +11,8 @@ from dataclasses import dataclass, fields
 class RelatedWeights:
     """One non-negative weight per signal; 0 turns a signal off."""
 
-    imports: float = 1.0
+    imports: float = 0.75
+    uses: float = 0.25
     cochange: float = 2.0
     tests: float = 1.0
     identifiers: float = 1.0
