@@ -229,6 +229,8 @@ class KeywordPageView:
     key: str
     pages: tuple[KeywordPageLink, ...]
     entries: tuple[KeywordEntry, ...]
+    #: (places, modules) using each entry, in the order of ``entries`` (empty: references are off)
+    usage: tuple[tuple[int, int], ...] = ()
 
 
 View = KeywordsView | FactsView | ContentsView | RelatedView | KeywordFrontView | KeywordPageView
@@ -378,13 +380,19 @@ def keyword_front_view(groups: tuple[KeywordGroup, ...], docname_of) -> KeywordF
     return KeywordFrontView(keyword_page_links(groups, docname_of))
 
 
-def keyword_page_view(groups: tuple[KeywordGroup, ...], key: str, docname_of) -> KeywordPageView | None:
+def keyword_page_view(groups: tuple[KeywordGroup, ...], key: str, docname_of,
+                      index: ProjectIndex | None = None) -> KeywordPageView | None:
+    """One page of the project keyword index; with ``index`` (references on), how much the
+    project uses each keyword."""
     group = next((g for g in groups if g.key == key), None)
     if group is None:
         return None
     # The navigation names every page (sizes are shown on the front page only).
     pages = tuple(KeywordPageLink(g.key, g.title, docname_of(g.key), 0) for g in groups)
-    return KeywordPageView(key, pages, group.entries)
+    usage: tuple[tuple[int, int], ...] = ()
+    if index is not None and index.references_on:
+        usage = tuple(usage_of(e.module, index.used_by(e.module).get(e.qualname, ()))[:2] for e in group.entries)
+    return KeywordPageView(key, pages, group.entries, usage)
 
 
 # -- helpers ------------------------------------------------------------------

@@ -130,12 +130,16 @@ def test_removed_module_page_is_deleted_and_its_package_updated(tmp_path):
 def test_added_module_gets_a_page_and_appears_everywhere(tmp_path):
     srcdir = copy_root("generate", tmp_path)
     build(srcdir)
-    (srcdir / "src" / "gpkg" / "extra.py").write_text('"""Added later."""\n\n\ndef zeta():\n    pass\n')
+    (srcdir / "src" / "gpkg" / "extra.py").write_text(
+        '"""Added later."""\n\nfrom gpkg.core import shell\n\n\ndef zeta():\n    return shell("ls")\n')
     app, read = build(srcdir)
     assert app.warning.getvalue() == ""
-    assert {"api/gpkg.extra", "api/gpkg", "api/keywords/z", "api/keywords/index"} <= set(read)
+    # the keyword page of ``shell`` is read again: the project index counts its new use
+    assert {"api/gpkg.extra", "api/gpkg", "api/keywords/z", "api/keywords/s", "api/keywords/index"} <= set(read)
     assert "gpkg.extra — 0 classes, 1 function — Added later." in page(app, "api/gpkg").get_text(" ", strip=True)
     assert "zeta — function zeta in gpkg.extra" in page(app, "api/keywords/z").get_text(" ", strip=True)
+    assert ("shell — function shell in gpkg.core; used in 1 module, 1 place"
+            in page(app, "api/keywords/s").get_text(" ", strip=True))
 
 
 def test_files_the_extension_did_not_write_are_never_touched(tmp_path):

@@ -113,7 +113,7 @@ class Kwindex:
 
         if key is None:
             return views.keyword_front_view(self.state.groups, docname_of)
-        return views.keyword_page_view(self.state.groups, key, docname_of)
+        return views.keyword_page_view(self.state.groups, key, docname_of, self.index)
 
     def request(self, sections=None, kinds=None, limit: int | None = None) -> Request:
         """What to show, with the configured defaults for what is not given."""

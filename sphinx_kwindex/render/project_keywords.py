@@ -48,12 +48,13 @@ def render_keyword_page(view: KeywordPageView, ctx: RenderContext) -> list[nodes
     """
     result: list[nodes.Node] = [render_navigation(view.pages, view.key, ctx)]
     items = nodes.bullet_list(classes=["kwindex-project-keywords"])
+    usage = dict(zip(view.entries, view.usage)) if view.usage else {}
     for name, same_name in groupby(view.entries, key=lambda e: e.name):
         same_name = list(same_name)
         item = nodes.list_item("", ids=[ctx.anchor("kwname", name)])
         if len(same_name) == 1:
             entry = same_name[0]
-            where = f" — {entry.kind} {entry.qualname} in {entry.module}"
+            where = f" — {entry.kind} {entry.qualname} in {entry.module}{_used(usage.get(entry))}"
             item += nodes.paragraph("", "", _link(entry, name, ctx), nodes.Text(where))
         else:
             item += nodes.paragraph("", "", nodes.literal("", name, classes=["kwindex-name"]),
@@ -61,12 +62,21 @@ def render_keyword_page(view: KeywordPageView, ctx: RenderContext) -> list[nodes
             sub = nodes.bullet_list()
             for entry in same_name:
                 sub += nodes.list_item("", nodes.paragraph(
-                    "", "", _link(entry, entry.qualname, ctx), nodes.Text(f" — {entry.kind} in {entry.module}")
+                    "", "", _link(entry, entry.qualname, ctx),
+                    nodes.Text(f" — {entry.kind} in {entry.module}{_used(usage.get(entry))}")
                 ))
             item += sub
         items += item
     result.append(items)
     return result
+
+
+def _used(counts: tuple[int, int] | None) -> str:
+    """``; used in 3 modules, 12 places`` (nothing for a keyword nobody uses, or without references)."""
+    if not counts or not counts[0]:
+        return ""
+    places, modules = counts
+    return f"; used in {count_of(modules, 'module')}, {count_of(places, 'place')}"
 
 
 def _link(entry, shown: str, ctx: RenderContext) -> nodes.Node:
