@@ -12,7 +12,11 @@ touches the corpus), then times whole ``sphinx-build`` processes with
     python benchmarks/build_speed.py /work/corpus/torch/_inductor --peer-python /work/venv-autoapi/bin/python
     python benchmarks/build_speed.py /work/corpus/torch --floor-runs 1
     python benchmarks/build_speed.py /work/corpus/torch --floor-runs 0 --runs 5 --versus /work/old --this /work/new
+    python benchmarks/build_speed.py /work/corpus/torch --floor-runs 0 --jobs 2 \
+        --baseline-conf "kwindex_references = False; kwindex_source_pages = False"
 
+``--baseline-conf`` compares this version with itself, the "old" side with those
+settings added to its ``conf.py`` (a feature switched off against the defaults).
 ``--versus`` compares two versions of sphinx-kwindex side by side: each measurement runs the old
 one, then the new one, on identical copies of the tree (and the same edits), and the table ends
 with the ratios new / old of the medians.
@@ -131,6 +135,8 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="keep the scratch folder here")
     parser.add_argument("--versus", type=Path, help="a checkout of another version of sphinx-kwindex: every "
                         "measurement of ours runs it and --this one after the other (old, then new)")
+    parser.add_argument("--baseline-conf", help="compare this code with itself: the 'old' side's conf.py gets "
+                        "these lines too, e.g. 'kwindex_references = False; kwindex_source_pages = False'")
     parser.add_argument("--this", type=Path, default=Path(__file__).resolve().parent.parent,
                         help="the checkout compared with --versus (default: the one holding this script)")
     args = parser.parse_args()
@@ -158,12 +164,17 @@ def main() -> None:
     # One project (and one copy of the tree, edited alike) per code version; with --versus every
     # measurement runs both versions one after the other, so drifts of the machine's speed hit both.
     versions = [("", None)] if args.versus is None else [("old ", args.versus.resolve()), ("new ", args.this.resolve())]
+    if args.baseline_conf:
+        versions = [("old ", args.this.resolve()), ("new ", args.this.resolve())]
     copies = []
     for label, code in versions:
         own_tree = tree if label in ("", "old ") else scratch / "src-new" / tree.relative_to(scratch / "src")
         if own_tree != tree:
             shutil.copytree(scratch / "src", scratch / "src-new")
-        project = make_project(scratch / f"ours{'-' + label.strip() if label else ''}", OURS_CONF.format(root=str(own_tree)))
+        conf = OURS_CONF.format(root=str(own_tree))
+        if args.baseline_conf and label == "old ":
+            conf += "".join(f"{line.strip()}\n" for line in args.baseline_conf.split(";"))
+        project = make_project(scratch / f"ours{'-' + label.strip() if label else ''}", conf)
         copies.append((label, code, own_tree, project))
     results: dict[str, dict[str, list[Run]]] = {label: {"cold": [], "again": [], "edit": []} for label, *_ in copies}
     for attempt in range(args.cold_runs):
@@ -186,7 +197,7 @@ def main() -> None:
             runs = measured[key]
             rows.append((f"{label}ours: {work}", f"{statistics.median(r.wall for r in runs):.1f}",
                          f"{max(r.rss_mb for r in runs):.0f}", str(max(r.read or 0 for r in runs))))
-    if args.versus is not None:
+    if len(copies) == 2:
         for work, key in (("cold", "cold"), ("no change", "again"), ("edit", "edit")):
             old_runs, new_runs = (results[label][key] for label, *_ in copies)
             ratio = statistics.median(r.wall for r in new_runs) / statistics.median(r.wall for r in old_runs)
@@ -194,6 +205,15 @@ def main() -> None:
     cold = results[copies[0][0]]["cold"][0]
     again = results[copies[0][0]]["again"]
     html_mb = sum(p.stat().st_size for p in (copies[0][3] / "_build" / "html").rglob("*") if p.is_file()) / 1e6
+    for label, _, _, project in copies:
+        files = [p for p in (project / "_build" / "html").rglob("*") if p.is_file()]
+        pages = [p for p in files if p.suffix == ".html"]
+        source = [p for p in pages if "_kwsource" in p.parts]
+        largest = max(pages, key=lambda p: p.stat().st_size)
+        rows.append((f"{label}ours: HTML output, MB", f"{sum(p.stat().st_size for p in files) / 1e6:.0f}", "", ""))
+        rows.append((f"{label}ours: source pages, count / MB", f"{len(source)} / "
+                     f"{sum(p.stat().st_size for p in source) / 1e6:.0f}", "", ""))
+        rows.append((f"{label}ours: largest page, MB", f"{largest.stat().st_size / 1e6:.1f}", "", largest.stem[:30]))
 
     if args.peer_python:
         peer = make_project(scratch / "peer", PEER_CONF.format(root=str(tree)))

@@ -85,6 +85,19 @@ class KwindexDomain(Domain):
             self._lookup = (modules, keywords)
         return self._lookup
 
+    def locations_by_module(self) -> dict[str, tuple]:
+        """{module: where pages show it and its keywords}, for telling when a module's place changed."""
+        found: dict[str, list] = {}
+        for docname in sorted(self.docs):
+            doc = self.docs[docname]
+            for module, (node_id, *_) in doc["modules"].items():
+                if node_id is not None:
+                    found.setdefault(module, []).append((docname, node_id))
+            for module, anchors in doc["keywords"].items():
+                if anchors:
+                    found.setdefault(module, []).append((docname, anchors))
+        return {module: tuple(places) for module, places in found.items()}
+
     def node_id_on(self, docname: str, module: str) -> str | None:
         """The id of ``module``'s sections on page ``docname``, if it shows them."""
         return self.docs.get(docname, {}).get("modules", {}).get(module, (None,))[0]

@@ -43,7 +43,8 @@ logger = logging.getLogger(__name__)
 FOLDER = "_kwsource"
 #: The builders source pages are written for (the others have no separate pages, or no links).
 BUILDERS = ("html", "dirhtml")
-#: {"key": (builder, output folder), "pages": {pagename: digest}} of the pages written
+#: {"style": what all pages depend on, "modules": {module: ((file digest, docs digest), modules its
+#: page depends on, page digest)}} of the pages written, kept per builder and output folder
 SOURCE_PAGES = Entry("kwindex-source-pages.cache", "the record of source pages",
                      "the next build writes every source page again", code_digest)
 
@@ -74,34 +75,52 @@ def line_uris(app: Sphinx, fromdocname: str, module: str) -> Callable[[str, int]
 
 
 def collect_pages(app: Sphinx, kwindex: Kwindex) -> Iterator[tuple[str, dict, str]]:
-    """``html-collect-pages``: (pagename, context, template) of each source page to write."""
+    """``html-collect-pages``: (pagename, context, template) of each source page to write.
+
+    Only modules a change may reach are planned again: those whose file or place in the docs
+    changed, and those whose page links to, or whose code imports, such a module (what a
+    name resolves to depends on the modules it goes through). Of those, only pages whose
+    digest changed are written.
+    """
     if not active(app, kwindex):
         return
     index = kwindex.index
     outdir = Path(app.outdir)
     store = kwindex.state.store
+    style = _style_digest(app)
     record_key = f"{app.builder.name}:{outdir.resolve()}"
     recorded = store.read(SOURCE_PAGES, key=record_key, check=_valid_record) if store is not None else None
-    old_pages: dict[str, str] = recorded["pages"] if recorded else {}
+    before: dict[str, tuple] = recorded["modules"] if recorded and recorded["style"] == style else {}
+    keys = _module_keys(app, index)
+    changed = {m for m, key in keys.items() if before.get(m, (None,))[0] != key} | (set(before) - set(keys))
     urls = _Urls(app, kwindex)
-    style = _style_digest(app)
-    pages: dict[str, str] = {}
+    after: dict[str, tuple] = {}
     tasks = []
-    for module in index.modules:
-        plan = source_plan(index, module)
-        if plan is None:
+    for module, key in keys.items():
+        entry = before.get(module)
+        names = [pagename(module, part) for part in range(part_count(index.modules[module].lines))]
+        if (module not in changed and entry is not None and not changed.intersection(entry[1])
+                and all(_written(app, outdir, name) for name in names)):
+            after[module] = entry
             continue
+        plan = source_plan(index, module)
         requests = urls.requests(plan)
-        digest = hashlib.blake2b(repr((style, plan.path, plan.digest, plan.lines, requests)).encode(),
+        digest = hashlib.blake2b(repr((plan.path, plan.digest, plan.lines, requests)).encode(),
                                  digest_size=16).hexdigest()
-        names = [pagename(module, part) for part in range(part_count(plan.lines))]
-        for name in names:
-            pages[name] = digest
-        if any(old_pages.get(name) != digest or not (outdir / app.builder.get_outfilename(name)).is_file()
-               for name in names):
+        depends = {link[4][1] for link in plan.links if link[4][0] != "keyword"}
+        depends.update(index.graph.imports_of(module))
+        depends.discard(module)
+        after[module] = (key, tuple(sorted(depends)), digest)
+        if entry is None or entry[2] != digest or not all(_written(app, outdir, name) for name in names):
             tasks.append((plan, requests))
-    for name in sorted(set(old_pages) - set(pages)):
-        (outdir / app.builder.get_outfilename(name)).unlink(missing_ok=True)
+    for module in sorted(set(before) - set(after)):
+        for part in range(_MAX_PARTS):
+            if not _remove(app, outdir, pagename(module, part)):
+                break
+    for plan, _ in tasks:  # a module grown shorter leaves pages past its last
+        part = part_count(plan.lines)
+        while _remove(app, outdir, pagename(plan.module, part)):
+            part += 1
     if tasks:
         formatter = app.builder.highlighter.get_formatter(nowrap=True)
         work = [(plan.abspath, requests, formatter) for plan, requests in tasks]
@@ -111,11 +130,39 @@ def collect_pages(app: Sphinx, kwindex: Kwindex) -> Iterator[tuple[str, dict, st
             stringify_func=lambda item: item[0][0].module,
         ):
             for part, code in enumerate(parts):
-                yield pagename(plan.module, part), _context(app, kwindex, plan, part, len(parts), code, urls), "page.html"
-    logger.info("kwindex: %d source pages, %d written", len(pages), sum(
-        part_count(plan.lines) for plan, _ in tasks))
-    if store is not None and pages != old_pages:
-        store.write(SOURCE_PAGES, {"pages": pages}, key=record_key)
+                yield pagename(plan.module, part), _context(plan, part, len(parts), code, urls), "page.html"
+    logger.info("kwindex: source pages of %d modules, %d written", len(after), len(tasks))
+    if store is not None and (after != before or recorded is None or recorded["style"] != style):
+        store.write(SOURCE_PAGES, {"style": style, "modules": after}, key=record_key)
+
+
+#: Most page parts a module was ever split into that removing its pages looks for.
+_MAX_PARTS = 1000
+
+
+def _written(app: Sphinx, outdir: Path, name: str) -> bool:
+    return (outdir / app.builder.get_outfilename(name)).is_file()
+
+
+def _remove(app: Sphinx, outdir: Path, name: str) -> bool:
+    """Remove a source page of ours; False when there is none."""
+    path = outdir / app.builder.get_outfilename(name)
+    if not path.is_file():
+        return False
+    path.unlink()
+    return True
+
+
+def _module_keys(app: Sphinx, index) -> dict[str, tuple[str, str]]:
+    """{module: (digest of its file, digest of where the docs show it and its keywords)}."""
+    shown = app.env.domains["kwindex"].locations_by_module()
+    python = app.env.domains["py"].modules
+    keys = {}
+    for module, summary in index.modules.items():
+        entry = python.get(module)
+        where = (shown.get(module), (entry.docname, entry.node_id) if entry is not None else None)
+        keys[module] = (summary.digest, hashlib.blake2b(repr(where).encode(), digest_size=8).hexdigest())
+    return keys
 
 
 class _Urls:
@@ -170,7 +217,7 @@ class _Urls:
         return tuple(found)
 
 
-def _context(app: Sphinx, kwindex: Kwindex, plan: SourcePlan, part: int, parts: int, code: str, urls: _Urls) -> dict:
+def _context(plan: SourcePlan, part: int, parts: int, code: str, urls: _Urls) -> dict:
     """The template context of one page: a title, a line of facts and links, the code."""
     module = html.escape(plan.module)
     first = part * LINES_PER_PAGE + 1
@@ -201,5 +248,7 @@ def _style_digest(app: Sphinx) -> str:
 
 
 def _valid_record(value: object) -> bool:
-    return isinstance(value, dict) and isinstance(value.get("pages"), dict) and all(
-        isinstance(k, str) and isinstance(v, str) for k, v in value["pages"].items())
+    return (isinstance(value, dict) and isinstance(value.get("style"), str) and isinstance(value.get("modules"), dict)
+            and all(isinstance(module, str) and isinstance(entry, tuple) and len(entry) == 3
+                    and isinstance(entry[1], tuple) and isinstance(entry[2], str)
+                    for module, entry in value["modules"].items()))

@@ -3,7 +3,7 @@
 Every use the analysis resolved to a project definition links to that
 definition's line on its module's source page; a use resolved to a module,
 and the module of ``from ... import``, link to that module; every definition
-links to its keyword entry (with how often the project uses it). The
+links to its keyword entry (which lists where the project uses it). The
 destinations stay abstract here (:data:`Destination`); the glue turns them
 into URLs for the builder at hand.
 """
@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sphinx_kwindex.model import count_of
 from sphinx_kwindex.project.index import ProjectIndex
 
 #: ``("source", module, line)``: a line of a source page; ``("module", module)``: the module's
 #: documentation (else its source page); ``("keyword", module, qualname)``: a keyword's entry.
 Destination = tuple
+
+#: What a definition's link says when hovered
+DEFINITION_TITLE = "Keyword entry: where it is used"
 
 #: (line, how, key, drop, destination, title): see :data:`sphinx_kwindex.source.page.Request`
 Link = tuple[int, str, object, int, Destination, str]
@@ -65,12 +67,11 @@ def source_plan(index: ProjectIndex, module: str) -> SourcePlan | None:
         drop = 0 if whole else _unfollowed(use.symbol, target)
         if drop is not None:
             links.append((use.line, "use", use.column, drop, destination, ""))
-    used = index.used_by(module)
+    # The title names no count: a page would then change with every module using one of its
+    # definitions (its entry has the count, kept current).
     for definition in summary.definitions:
-        places = len(used.get(definition.name, ()))
-        title = f"Keyword entry; used in {count_of(places, 'place')}" if places else "Keyword entry"
         links.append((definition.line, "def", definition.name.rpartition(".")[2], 0,
-                      ("keyword", module, definition.name), title))
+                      ("keyword", module, definition.name), DEFINITION_TITLE))
     return SourcePlan(module, summary.source.abspath, summary.path, summary.lines, summary.digest, tuple(links))
 
 
