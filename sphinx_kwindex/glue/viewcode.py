@@ -11,17 +11,14 @@ modules are left to viewcode.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
+from sphinx.application import Sphinx
 from sphinx.errors import PycodeError
 from sphinx.pycode import ModuleAnalyzer
 
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from sphinx.application import Sphinx
-
-    from sphinx_kwindex.project.index import ProjectIndex
+# At run time, not only for type checkers: the documentation's signatures name them.
+from sphinx_kwindex.project.index import ProjectIndex
 
 #: The extension whose events these are.
 VIEWCODE = "sphinx.ext.viewcode"
