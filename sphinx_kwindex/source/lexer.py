@@ -29,6 +29,10 @@ _EXCEPTIONS = frozenset(
     name for name in _BUILTINS if isinstance(getattr(builtins, name), type) and issubclass(getattr(builtins, name), BaseException)
 )
 _PSEUDO = frozenset({"self", "cls"})
+_KEYWORDS = frozenset(keyword.kwlist)
+#: the type of a name that is no keyword, in no def, class, import or decorator, after no dot
+_NAME_TYPES = {**dict.fromkeys(_BUILTINS, Name.Builtin), **dict.fromkeys(_EXCEPTIONS, Name.Exception),
+               **dict.fromkeys(_PSEUDO, Name.Builtin.Pseudo)}
 _PUNCTUATION = frozenset("()[]{},:;")
 #: tokens whose text the gaps between tokens already cover
 _SKIPPED = frozenset({tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER})
@@ -63,70 +67,68 @@ class TokenizeLexer(Lexer):
 
 def _typed(tokens: list[tokenize.TokenInfo], text: str, starts: list[int]) -> Iterator[tuple[int, _TokenType, str]]:
     """(offset, Pygments type, text) for every character of ``text``, gaps as whitespace."""
+    NAME, OP, STRING, NEWLINE, NL, COMMENT = (tokenize.NAME, tokenize.OP, tokenize.STRING, tokenize.NEWLINE,
+                                              tokenize.NL, tokenize.COMMENT)
+    size = len(text)
     done = 0
     expect: _TokenType | None = None  # the type of the next name: after def, class, import, from, @
     statement: str | None = None  # "import" or "from" inside an import statement
-    previous = tokenize.NEWLINE  # the type of the last significant token
+    previous = NEWLINE  # the type of the last significant token
     previous_text = ""
-    significant = [t for t in tokens if t.type not in _SKIPPED and t.type not in (tokenize.NL, tokenize.COMMENT)]
-    following = {id(t): (significant[i + 1].type if i + 1 < len(significant) else tokenize.ENDMARKER)
-                 for i, t in enumerate(significant) if t.type == tokenize.STRING}
-    for token in tokens:
-        if token.type in _SKIPPED:
+    for position, token in enumerate(tokens):
+        kind = token.type
+        if kind in _SKIPPED:
             continue
-        start = starts[token.start[0] - 1] + token.start[1]
-        end = min(starts[token.end[0] - 1] + token.end[1], len(text))
-        if start < done or start > len(text):
+        (row, column), (end_row, end_column) = token.start, token.end
+        start = starts[row - 1] + column
+        end = starts[end_row - 1] + end_column
+        end = min(end, size)
+        if start < done or start > size:
             continue  # NEWLINE at the end of a file without one has no text
         if start > done:
             yield done, Text, text[done:start]
         value = text[start:end]
-        kind = token.type
-        if kind == tokenize.NAME:
-            word = value
-            if keyword.iskeyword(word):
-                ttype = _keyword_type(word)
-                if word in ("def", "class"):
-                    expect = Name.Function if word == "def" else Name.Class
-                elif word == "import":
-                    statement, expect = ("import", Name.Namespace) if previous in (tokenize.NEWLINE, tokenize.OP) and previous_text in ("", ";", ":") else ("from", None)
-                elif word == "from" and previous_text in ("", ";", ":"):
+        if kind == NAME:
+            if value in _KEYWORDS:
+                ttype = _keyword_type(value)
+                if value == "def" or value == "class":
+                    expect = Name.Function if value == "def" else Name.Class
+                elif value == "import":
+                    if previous_text in ("", ";", ":"):
+                        statement, expect = "import", Name.Namespace
+                    else:
+                        statement, expect = "from", None
+                elif value == "from" and previous_text in ("", ";", ":"):
                     statement, expect = "from", Name.Namespace
-                elif word == "as":
+                elif value == "as":
                     expect = None
             elif expect is not None:
                 ttype = expect
-                if expect in (Name.Function, Name.Class):
+                if expect is Name.Function or expect is Name.Class:
                     expect = None
             elif previous_text == ".":
                 ttype = Name
-            elif word in _PSEUDO:
-                ttype = Name.Builtin.Pseudo
-            elif word in _EXCEPTIONS:
-                ttype = Name.Exception
-            elif word in _BUILTINS:
-                ttype = Name.Builtin
             else:
-                ttype = Name
-        elif kind == tokenize.OP:
+                ttype = _NAME_TYPES.get(value, Name)
+        elif kind == OP:
             ttype = Punctuation if value in _PUNCTUATION else Operator
-            if value == "@" and previous == tokenize.NEWLINE:
+            if value == "@" and previous == NEWLINE:
                 ttype, expect = Name.Decorator, Name.Decorator
             elif value == "," and statement == "import":
                 expect = Name.Namespace
-            elif value == "." and expect in (Name.Namespace, Name.Decorator):
+            elif value == "." and (expect is Name.Namespace or expect is Name.Decorator):
                 ttype = expect
             elif expect is Name.Decorator:
                 expect = None
-        elif kind == tokenize.STRING:
-            ttype = String.Doc if previous == tokenize.NEWLINE and following[id(token)] in (tokenize.NEWLINE, tokenize.ENDMARKER) else String
-        elif kind == tokenize.COMMENT:
+        elif kind == STRING:
+            ttype = String.Doc if previous == NEWLINE and _ends_statement(tokens, position) else String
+        elif kind == COMMENT:
             ttype = Comment.Single
         elif kind == tokenize.NUMBER:
             ttype = Number
-        elif kind in (tokenize.NEWLINE, tokenize.NL):
+        elif kind == NEWLINE or kind == NL:
             ttype = Text.Whitespace
-            if kind == tokenize.NEWLINE:
+            if kind == NEWLINE:
                 statement, expect = None, None
         elif kind == tokenize.ERRORTOKEN:
             ttype = Text if value.isspace() else Error
@@ -135,10 +137,19 @@ def _typed(tokens: list[tokenize.TokenInfo], text: str, starts: list[int]) -> It
         if value:
             yield start, ttype, value
         done = end
-        if kind not in (tokenize.NL, tokenize.COMMENT):
-            previous, previous_text = kind, value if kind != tokenize.NEWLINE else ""
-    if done < len(text):
+        if kind != NL and kind != COMMENT:
+            previous = kind
+            previous_text = value if kind != NEWLINE else ""
+    if done < size:
         yield done, Text, text[done:]
+
+
+def _ends_statement(tokens: list[tokenize.TokenInfo], position: int) -> bool:
+    """Whether the string at ``position`` is a whole statement (a docstring, when it comes first)."""
+    for token in tokens[position + 1:]:
+        if token.type not in (tokenize.NL, tokenize.COMMENT):
+            return token.type in (tokenize.NEWLINE, tokenize.ENDMARKER)
+    return True
 
 
 def _keyword_type(word: str) -> _TokenType:
