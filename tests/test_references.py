@@ -56,6 +56,13 @@ EXPECTED = {
         ("typed", 4, "refs.base.Mixin", "annotation"),
     },
     "refs.r_class_attr": {("Config.show", 5, "refs.r_class_attr.Config.debug", "read")},
+    "refs.r_shadow": {  # the package binds run to its submodule run's function: pkg.run is the function
+        ("", 1, "refs.shadow", "import"),
+        ("", 2, "refs.shadow.run", "import"),  # import pkg.run: the module
+        ("", 3, "refs.shadow.run.run", "import"),  # from pkg import run: what the package binds
+        ("use", 7, "refs.shadow.run.run", "call"),
+        ("use", 8, "refs.shadow.run.run", "call"),
+    },
     "refs.r_dynamic": {  # getattr, values passed around: nothing guessed
         ("", 1, "refs.base.Base", "import"),
         ("dynamic", 6, "refs.base.Base", "call"),

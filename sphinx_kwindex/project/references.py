@@ -7,9 +7,12 @@ through the project: packages' re-exports to the defining module, classes'
 method resolution orders to the class defining a member, and a dotted chain
 as far as it names definitions (``ir.Buffer.realize`` -> the method; a chain
 running on past what is defined, ``config.x.y``, stops at the last definition
-and counts as a read of it). Calling a class uses the class and the
-``__init__`` it runs. Uses of names outside the project, and what cannot be
-followed statically, give no reference.
+and counts as a read of it). A package that binds a submodule's name to
+something imported from that submodule (``from .run import run``) shadows the
+submodule: ``pkg.run`` and ``from pkg import run`` are that thing, as in
+Python; ``import pkg.run`` still imports the module. Calling a class uses the
+class and the ``__init__`` it runs. Uses of names outside the project, and
+what cannot be followed statically, give no reference.
 """
 
 from __future__ import annotations
@@ -35,8 +38,12 @@ class UseResolver:
         """The module's references, sorted by (line, target), without duplicates."""
         module = summary.module
         found: dict[tuple[int, str, str, str], None] = {}
+        plain = {(imp.line, imp.module) for imp in summary.imports if not imp.names}  # import a.b
         for use in summary.uses:
-            resolved = self.resolve(module, use.symbol)
+            if use.kind == "import" and (use.line, use.symbol) in plain and self.index.get(use.symbol) is not None:
+                resolved = (use.symbol, True)  # the module itself, whatever its package binds
+            else:
+                resolved = self.resolve(module, use.symbol)
             if resolved is None:
                 continue
             target, whole = resolved
@@ -75,8 +82,24 @@ class UseResolver:
             return None
         found, qualname = target
         if not qualname:
+            bound = self.shadowing(found)
+            if bound is not None:
+                return self.resolve(module, bound)
             return found, True  # a module, under its name or a package's
         return self.walk(found, "", qualname.split("."), module_read=True)
+
+    def shadowing(self, module: str) -> str | None:
+        """What ``pkg.name`` is when the package binds ``name`` (at module level) to something it
+        imports from its submodule ``pkg.name`` itself: importing that submodule set the attribute
+        first, the binding replaced it (``from .run import run``). None when it does not."""
+        package, _, name = module.rpartition(".")
+        summary = self.index.get(package)
+        if summary is None or not summary.source.is_package or name in self.kinds(package):
+            return None  # a package defining the name too: which one wins depends on the run
+        for imported in summary.imported_names:
+            if imported.name == name and not imported.is_local and imported.target.startswith(f"{module}."):
+                return imported.target
+        return None
 
     def star(self, symbol: str) -> tuple[str, bool] | None:
         """``*m1,m2:name.rest``: the last of the modules whose ``*`` binds ``name`` (Python's order)."""
