@@ -33,6 +33,9 @@ EXPECTED_LINKS = {
     ("refs.r_chain", 1, "refs.deep.mod"): "refs.deep.mod.html",  # no page documents it: its source
     ("refs.r_chain", 5, "refs.deep.mod.Thing"): "refs.deep.mod.html#L1",  # .method() of a value: not followed
     ("refs.r_local", 8, "inner"): "#L5",  # the same page
+    # the package binds the submodule's name to its function: the function, as Python finds it
+    ("refs.r_shadow", 7, "run"): "refs.shadow.run.html#L1",
+    ("refs.r_shadow", 8, "refs.shadow.run"): "refs.shadow.run.html#L1",
 }
 #: linked text that must stay plain (what cannot be known statically)
 UNLINKED = {("refs.r_self", 8, "self.missing"), ("refs.r_chain", 5, "method")}
@@ -100,7 +103,7 @@ def test_no_link_of_any_page_dangles(built):
     assert [page.name for page in pages] == sorted(f"{m}.html" for m in (
         "refs", "refs.base", "refs.deep", "refs.deep.mod", "refs.r_aliases", "refs.r_annotation", "refs.r_chain",
         "refs.r_class_attr", "refs.r_decorator", "refs.r_dynamic", "refs.r_local", "refs.r_reexport",
-        "refs.r_relative", "refs.r_self", "refs.r_star"))
+        "refs.r_relative", "refs.r_self", "refs.r_shadow", "refs.r_star", "refs.shadow", "refs.shadow.run"))
     for page in [*pages, built.outdir / "index.html", built.outdir / "base.html"]:
         assert dangling(built.outdir, page) == [], page.name
 
