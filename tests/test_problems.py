@@ -58,7 +58,7 @@ def test_the_page_goes_on_with_a_visible_note(problems):
         ({"kwindex_source_url": "https://x/#L{line}"}, "must contain {path}"),
         ({"kwindex_source_url": "https://x/{path:d}"}, "cannot be filled in"),
         ({"kwindex_jobs": 0}, "kwindex_jobs must be a whole number >= 1"),
-        ({"kwindex_source_pages": "yes"}, "kwindex_source_pages must be True or False, not 'yes'"),
+        ({"kwindex_source_pages": ["yes"]}, "kwindex_source_pages must be True or False, not ['yes']"),
         ({"kwindex_related_weights": {"imports": 1, "stars": 2}}, "unknown related-files signal(s): stars"),
         ({"kwindex_related_limit": -1}, "kwindex_related_limit must be a whole number >= 0"),
         ({"kwindex_sections": ["keywords", "toc"]}, "unknown section(s) 'toc'"),
