@@ -30,7 +30,7 @@ from sphinx_kwindex.gc_pause import gc_paused
 from sphinx_kwindex.model import Problem
 from sphinx_kwindex.project.index import ProjectIndex
 from sphinx_kwindex.project.keywords import KeywordGroup, keyword_groups
-from sphinx_kwindex.project.references import valid_state as valid_reference_state
+from sphinx_kwindex.project.references import ReferenceState
 from sphinx_kwindex.project.related import CoChange, RelatedWeights, read_cochange
 from sphinx_kwindex.project.related.history import DEFAULT_MAX_COMMITS
 from sphinx_kwindex.project.related.incremental import RankState, project_frame, valid_state
@@ -147,7 +147,7 @@ def save_project(state: ProjectState) -> None:
             state.groups_computed = False
         index = state.index
         if index.reference_state is not None and index.re_resolved != set():
-            store.write(REFERENCES, index.reference_state)
+            store.write(REFERENCES, index.reference_state.stored())
             index.re_resolved = set()
 
 
@@ -180,9 +180,15 @@ def _rank(state: ProjectState, store: Store | None, info: Callable[[str], None])
         info(f"kwindex: related files ranked again for {len(state.reranked)} of {len(index.modules)} modules")
 
 
-def _stored_references(store: Store):
+def _stored_references(store: Store) -> ReferenceState | None:
+    """The references an earlier build kept, or None (a damaged file is said once, and replaced)."""
     with gc_paused():
-        return store.read(REFERENCES, check=valid_reference_state)
+        value = store.read(REFERENCES)
+        state = ReferenceState.from_stored(value) if value is not None else None
+    if value is not None and state is None:
+        store.say(REFERENCES, f"kwindex: ignoring {REFERENCES.title} {store.path(REFERENCES)}: it is damaged "
+                  "(unexpected content); rebuilding it")
+    return state
 
 
 def _valid_saved_ranking(value: object) -> bool:

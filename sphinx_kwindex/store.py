@@ -50,7 +50,6 @@ _ALLOWED = {
     },
     "sphinx_kwindex.project.related.rank": {"RelatedFile"},
     "sphinx_kwindex.project.related.incremental": {"RankInputs", "RankState"},
-    "sphinx_kwindex.project.references": {"ReferenceState"},
 }
 
 

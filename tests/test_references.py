@@ -276,3 +276,32 @@ def test_references_kept_from_the_last_build_are_those_resolving_everything_give
     assert resolved is not None and len(resolved) < len(index.modules)
     if edit == "a leaf":
         assert resolved == {"refs.r_dynamic"}
+
+
+def test_stored_references_are_checked_before_use(tmp_path):
+    import pickle
+
+    from sphinx_kwindex.project.references import ReferenceState, update_references
+    from sphinx_kwindex.store import loads
+
+    state, _ = update_references(project_index(copy_root("references", tmp_path) / "src"))
+    stored = state.stored()
+    assert ReferenceState.from_stored(loads(pickle.dumps(stored))) == state
+    names, interfaces, entries = stored
+    module = "refs.r_self"
+    key, read, blob, digest = entries[module]
+    assert loads(blob)
+
+    def entry(rows) -> tuple:
+        return names, interfaces, {**entries, module: (key, read, pickle.dumps(rows), digest)}
+
+    planted = [
+        entry((("Sub.go", "6", "refs.base.Base.render", "call"),)),  # a line as text
+        entry((("Sub.go", 6, "refs.base.Base.render"),)),  # a field short
+        entry(("Sub.go",)),
+        entry([]),
+        (names, interfaces, {**entries, module: (key, read, b"not a pickle", digest)}),
+        (names, {**interfaces, module: ("key", "digest")}, entries),
+        (names, interfaces),
+    ]
+    assert [ReferenceState.from_stored(value) for value in planted] == [None] * len(planted)
