@@ -10,7 +10,10 @@ what the next build can reuse. Results of earlier builds come from the
   (:class:`~sphinx_kwindex.project.related.incremental.RankState`): the same
   project fingerprint uses them as they are; another one ranks again only the
   modules whose inputs changed, which gives exactly what ranking everything would;
-* the project keyword index's pages, for exactly the same project.
+* the project keyword index's pages, for exactly the same project;
+* every module's references with the modules they were read from
+  (:class:`~sphinx_kwindex.project.references.ReferenceState`): when they are first
+  needed, only the modules whose uses or sources changed are resolved again.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from sphinx_kwindex.gc_pause import gc_paused
 from sphinx_kwindex.model import Problem
 from sphinx_kwindex.project.index import ProjectIndex
 from sphinx_kwindex.project.keywords import KeywordGroup, keyword_groups
+from sphinx_kwindex.project.references import ReferenceState
 from sphinx_kwindex.project.related import CoChange, RelatedWeights, read_cochange
 from sphinx_kwindex.project.related.history import DEFAULT_MAX_COMMITS
 from sphinx_kwindex.project.related.incremental import RankState, project_frame, valid_state
@@ -37,6 +41,8 @@ T = TypeVar("T")
 
 RANKING = Entry("kwindex-related.cache", "the related-files cache", "the next build ranks every module again",
                 code_digest)
+REFERENCES = Entry("kwindex-references.cache", "the references cache",
+                    "the next build resolves every module's references again", code_digest)
 KEYWORD_PAGES = Entry("kwindex-keywords.cache", "the keyword-index cache",
                       "the next build groups the project keyword index again", code_digest)
 
@@ -117,6 +123,8 @@ def build_project(
         fingerprint = project_fingerprint(index)
         info(f"kwindex: {len(index.modules)} modules under {found.project_root}")
         state = ProjectState(index, (), fingerprint, store=store)
+        if store is not None:
+            index.previous_references = lambda: _stored_references(store)
         _rank(state, store, info)
         if settings.keyword_pages:
             rows = store.read(KEYWORD_PAGES, key=fingerprint, check=_valid_rows) if store is not None else None
@@ -137,6 +145,10 @@ def save_project(state: ProjectState) -> None:
         if state.groups_computed:
             store.write(KEYWORD_PAGES, tuple(group.as_row() for group in state.groups), key=state.fingerprint)
             state.groups_computed = False
+        index = state.index
+        if index.reference_state is not None and index.re_resolved != set():
+            store.write(REFERENCES, index.reference_state.stored())
+            index.re_resolved = set()
 
 
 def project_fingerprint(index: ProjectIndex) -> str:
@@ -166,6 +178,17 @@ def _rank(state: ProjectState, store: Store | None, info: Callable[[str], None])
         state.rank_state, state.reranked = index.rank_all()
     if state.reranked is not None:
         info(f"kwindex: related files ranked again for {len(state.reranked)} of {len(index.modules)} modules")
+
+
+def _stored_references(store: Store) -> ReferenceState | None:
+    """The references an earlier build kept, or None (a damaged file is said once, and replaced)."""
+    with gc_paused():
+        value = store.read(REFERENCES)
+        state = ReferenceState.from_stored(value) if value is not None else None
+    if value is not None and state is None:
+        store.say(REFERENCES, f"kwindex: ignoring {REFERENCES.title} {store.path(REFERENCES)}: it is damaged "
+                  "(unexpected content); rebuilding it")
+    return state
 
 
 def _valid_saved_ranking(value: object) -> bool:

@@ -45,8 +45,8 @@ STALE_TEMP_SECONDS = 600
 #: the pickle protocol writes them with opcodes of their own).
 _ALLOWED = {
     "sphinx_kwindex.model": {
-        "SourceFile", "Definition", "ImportedName", "Import", "NotableCall", "Use", "Problem", "ModuleSummary",
-        "Subtype",
+        "SourceFile", "Definition", "ImportedName", "Import", "NotableCall", "Use", "UseRows", "Problem",
+        "ModuleSummary", "Subtype",
     },
     "sphinx_kwindex.project.related.rank": {"RelatedFile"},
     "sphinx_kwindex.project.related.incremental": {"RankInputs", "RankState"},

@@ -159,11 +159,15 @@ def test_the_project_json_holds_every_modules_references_serial_and_parallel(tmp
     assert set(data["modules"]) == set(index.modules)
 
 
-def test_the_references_file_is_rewritten_only_when_the_project_changes(tmp_path):
+def test_the_references_file_is_rewritten_only_when_references_change(tmp_path):
     srcdir = copy_root("references", tmp_path)
     app, _ = build(srcdir)
     target = Path(app.outdir) / "kwindex-references.json"
     first = target.stat().st_mtime_ns
+    build(srcdir)
+    assert target.stat().st_mtime_ns == first
+    leaf = srcdir / "src" / "refs" / "r_dynamic.py"  # an edit that changes no module's references
+    leaf.write_text(leaf.read_text() + "\n\nLATER = 1\n")
     build(srcdir)
     assert target.stat().st_mtime_ns == first
     module = srcdir / "src" / "refs" / "r_chain.py"
@@ -237,3 +241,74 @@ def test_a_bad_switch_is_a_clear_error(tmp_path):
 
     with pytest.raises(ConfigError, match=r"kwindex_references must be True or False, not \['no'\]"):
         build(copy_root("references", tmp_path), confoverrides={"kwindex_references": ["no"]})
+
+
+# -- references kept between builds ----------------------------------------------------------
+
+
+def project_index(root: Path) -> ProjectIndex:
+    found = find_sources([root])
+    return ProjectIndex.from_summaries(found.project_root, map(analyse_file, found.files))
+
+
+#: Edits of one file each: (file, text replaced, replacement) and the modules whose references change.
+EDITS = {
+    "a leaf": ("r_dynamic.py", None, "\n\ndef more():\n    return 1\n"),
+    "a member an inheritor uses": ("base.py", "self.size = 1", "self.other = 1"),
+    "a method a subclass calls": ("base.py", "def render(self):", "def draw(self):"),
+    "a base of an inheritor's base": ("base.py", "class Base:", "class Base(Mixin):"),
+    "a re-export": ("__init__.py", "from refs.base import Base", "from refs.base import Mixin as Base"),
+    "a name a star import binds": ("base.py", "LIMIT = 3", "LIMITS = 3"),
+    "a class in a chain": ("deep/mod.py", "class Thing:", "class Thing(dict):"),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_references_kept_from_the_last_build_are_those_resolving_everything_gives(tmp_path, edit):
+    from sphinx_kwindex.project.references import update_references
+
+    root = copy_root("references", tmp_path) / "src"
+    before, _ = update_references(project_index(root))
+    name, old, new = EDITS[edit]
+    path = root / "refs" / name
+    text = path.read_text()
+    assert old is None or old in text
+    path.write_text(text + new if old is None else text.replace(old, new))
+    index = project_index(root)
+    kept, resolved = update_references(index, before)
+    fresh, everything = update_references(project_index(root))
+    assert everything is None
+    assert {m: e[2:] for m, e in kept.references.items()} == {m: e[2:] for m, e in fresh.references.items()}
+    assert kept == fresh
+    assert resolved is not None and len(resolved) < len(index.modules)
+    if edit == "a leaf":
+        assert resolved == {"refs.r_dynamic"}
+
+
+def test_stored_references_are_checked_before_use(tmp_path):
+    import pickle
+
+    from sphinx_kwindex.project.references import ReferenceState, update_references
+    from sphinx_kwindex.store import loads
+
+    state, _ = update_references(project_index(copy_root("references", tmp_path) / "src"))
+    stored = state.stored()
+    assert ReferenceState.from_stored(loads(pickle.dumps(stored))) == state
+    names, interfaces, entries = stored
+    module = "refs.r_self"
+    key, read, blob, digest = entries[module]
+    assert loads(blob)
+
+    def entry(rows) -> tuple:
+        return names, interfaces, {**entries, module: (key, read, pickle.dumps(rows), digest)}
+
+    planted = [
+        entry((("Sub.go", "6", "refs.base.Base.render", "call"),)),  # a line as text
+        entry((("Sub.go", 6, "refs.base.Base.render"),)),  # a field short
+        entry(("Sub.go",)),
+        entry([]),
+        (names, interfaces, {**entries, module: (key, read, b"not a pickle", digest)}),
+        (names, {**interfaces, module: ("key", "digest")}, entries),
+        (names, interfaces),
+    ]
+    assert [ReferenceState.from_stored(value) for value in planted] == [None] * len(planted)

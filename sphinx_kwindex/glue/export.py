@@ -7,14 +7,19 @@ import json
 import re
 from pathlib import Path
 
+from sphinx_kwindex.fingerprint import code_digest
 from sphinx_kwindex.gc_pause import gc_paused
 from sphinx_kwindex.pipeline import ProjectState
 from sphinx_kwindex.project.index import ProjectIndex
-from sphinx_kwindex.store import write_atomic
+from sphinx_kwindex.store import Entry, write_atomic
 
 JSON_VERSION = 1
 #: The references' file, beside ``kwindex.json``.
 REFERENCES_FILE = "kwindex-references.json"
+#: (project fingerprint, fingerprint of the references file) when the file was last written or found current.
+REFERENCES_EXPORTED = Entry("kwindex-references-export.cache", "the record of the references export",
+                            "the next build checks kwindex-references.json against the references again",
+                            code_digest)
 
 
 def kwindex_data(index: ProjectIndex, domain, fingerprint: str = "") -> dict:
@@ -76,8 +81,8 @@ def write_kwindex_json(outdir: Path, state: ProjectState, domain) -> bool:
 def references_data(index: ProjectIndex, fingerprint: str = "") -> dict:
     """The references export: each analysed module's references to the project, sorted by name."""
     modules = {
-        name: {"references": [{"scope": r.scope, "line": r.line, "target": r.target, "kind": r.kind}
-                              for r in index.references(name)]}
+        name: {"references": [{"scope": scope, "line": line, "target": target, "kind": kind}
+                              for scope, line, target, kind in index.reference_rows(name)]}
         for name in index.modules
     }
     return {"version": JSON_VERSION, "fingerprint": fingerprint, "modules": modules}
@@ -85,20 +90,32 @@ def references_data(index: ProjectIndex, fingerprint: str = "") -> dict:
 
 def write_references_json(outdir: Path, state: ProjectState, enabled: bool = True) -> bool:
     """Write ``outdir/kwindex-references.json`` (beside ``kwindex.json``: on PyTorch the references
-    alone are 40 MB), unless it already holds the references of exactly this project. Switched
-    off (``kwindex_references``), the file an earlier build of ours wrote there is removed."""
+    alone are 40 MB), unless it already holds exactly these references: an edit that changes no
+    module's references leaves it alone. Switched off (``kwindex_references``), the file an earlier
+    build of ours wrote there is removed."""
     target = outdir / REFERENCES_FILE
     if not enabled:
         if _stored_fingerprint(target) is not None:
             target.unlink()
         return False
-    fingerprint = hashlib.blake2b(f"references\0{state.fingerprint}".encode(), digest_size=16).hexdigest()
-    if _stored_fingerprint(target) == fingerprint:
+    stored = _stored_fingerprint(target)
+    store = state.store
+    # The file's fingerprint is its content's, known only once every module's references are: the
+    # store says which project state it was last found current for, so a build of the same state
+    # resolves nothing.
+    if stored is not None and store is not None and store.read(REFERENCES_EXPORTED) == (state.fingerprint, stored):
         return False
-    with gc_paused():
-        text = json.dumps(references_data(state.index, fingerprint), ensure_ascii=False, separators=(",", ":"))
-    write_atomic(target, text + "\n")
-    return True
+    index = state.index
+    fingerprint = hashlib.blake2b(f"references\0{code_digest()}\0{index.reference_digest()}".encode(),
+                                  digest_size=16).hexdigest()
+    written = stored != fingerprint
+    if written:
+        with gc_paused():
+            text = json.dumps(references_data(index, fingerprint), ensure_ascii=False, separators=(",", ":"))
+        write_atomic(target, text + "\n")
+    if store is not None:
+        store.write(REFERENCES_EXPORTED, (state.fingerprint, fingerprint))
+    return written
 
 
 def _stored_fingerprint(target: Path) -> str | None:

@@ -6,14 +6,15 @@ Built once per build from the summaries (see :mod:`sphinx_kwindex.pipeline`).
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from itertools import starmap
 from pathlib import Path
 
 from sphinx_kwindex.model import ModuleSummary, Problem, Reference
 from sphinx_kwindex.project.related import CoChange, ProjectGraph, RelatedFile, RelatedRanker, RelatedWeights
 from sphinx_kwindex.project.inheritance import Hierarchy, inheritors
-from sphinx_kwindex.project.references import UseResolver
+from sphinx_kwindex.project.references import ReferenceState, Row, UseResolver, update_references
 from sphinx_kwindex.project.related.graph import ImportResolver, owning_module, public_names
 from sphinx_kwindex.project.related.incremental import RankState, update_ranking
 from sphinx_kwindex.project.related.usage import UsageGraph
@@ -42,12 +43,19 @@ class ProjectIndex:
     _ranker: RelatedRanker | None = field(default=None, repr=False)
     _targets: dict[str, tuple[str, str] | None] = field(default_factory=dict, repr=False)
     _defined: dict[str, tuple[str, str] | None] = field(default_factory=dict, repr=False)
+    _followed: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _resolver: ImportResolver | None = field(default=None, repr=False)
     _hierarchy: Hierarchy | None = field(default=None, repr=False)
     _used_by: dict[str, dict[str, tuple[Place, ...]]] | None = field(default=None, repr=False)
+    #: resolves single uses for source pages (references come from :attr:`reference_state`)
     _resolver_of_uses: UseResolver | None = field(default=None, repr=False)
-    _references: dict[str, tuple[Reference, ...]] = field(default_factory=dict, repr=False)
     _lines: dict[str, dict[str, int]] = field(default_factory=dict, repr=False)
+    #: the references of an earlier build, asked for when references are first needed (see the pipeline)
+    previous_references: Callable[[], ReferenceState | None] = field(default=lambda: None, repr=False)
+    #: every module's references and what they were read from (made on first use)
+    reference_state: ReferenceState | None = field(default=None, repr=False)
+    #: modules whose references were resolved by this build (None: all, or none asked for yet)
+    re_resolved: set[str] | None = field(default=None, repr=False)
     _inheritors: dict[tuple[str, str], tuple[tuple[tuple[str, str], tuple[str, ...]], ...]] | None = field(
         default=None, repr=False)
     _related: dict[tuple[str, int], tuple[RelatedFile, ...]] = field(default_factory=dict, repr=False)
@@ -110,6 +118,24 @@ class ProjectIndex:
             self._defined[dotted] = target
         return self._defined[dotted]
 
+    def followed(self, dotted: str) -> tuple[str, ...]:
+        """The modules whose summaries decide where :meth:`defined_target` leads ``dotted`` (the
+        packages whose re-exports it follows, and the module it ends in), besides which modules
+        the project has."""
+        found = self._followed.get(dotted)
+        if found is None:
+            target = self.split_target(dotted)
+            if target is None or not target[1]:
+                found = ()
+            else:
+                if self._resolver is None:
+                    self._resolver = ImportResolver(self.modules)
+                visited: list[str] = []
+                end = self._resolver.follow(target[0], target[1].partition(".")[0], visited)[0]
+                found = tuple(dict.fromkeys((*visited, end)))
+            self._followed[dotted] = found
+        return found
+
     def subclass_names(self, module: str, qualname: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
         """For a class: ((the names each project class inheriting from it may be documented under,
         the class's members that subclass overrides), ...), nearest first (see
@@ -126,22 +152,33 @@ class ProjectIndex:
     def hierarchy(self) -> Hierarchy:
         """The project's classes, bases resolved (made once)."""
         if self._hierarchy is None:
-            self._hierarchy = Hierarchy(self.modules, self.defined_target)
+            self._hierarchy = Hierarchy(self.modules, self.defined_target, self.followed)
         return self._hierarchy
 
     def references(self, module: str) -> tuple[Reference, ...]:
         """What ``module``'s code uses of the project (see :mod:`~sphinx_kwindex.project.references`)."""
+        return tuple(starmap(Reference, self.reference_rows(module)))
+
+    def reference_rows(self, module: str) -> tuple[Row, ...]:
+        """:meth:`references` as plain (scope, line, target, kind) rows; every module's are resolved
+        on first use, taking an earlier build's where their inputs are unchanged."""
         if not self.references_on:
             return ()
-        found = self._references.get(module)
-        if found is None:
-            summary = self.modules.get(module)
-            if summary is None:
-                return ()
-            if self._resolver_of_uses is None:
-                self._resolver_of_uses = UseResolver(self)
-            found = self._references[module] = self._resolver_of_uses.references(summary)
-        return found
+        if self.reference_state is None:
+            previous = self.previous_references()
+            try:
+                self.reference_state, self.re_resolved = update_references(self, previous)
+            except Exception:  # a stored state this build cannot use: resolve everything
+                if previous is None:
+                    raise
+                self.reference_state, self.re_resolved = update_references(self)
+        entry = self.reference_state.references.get(module)
+        return entry[2] if entry is not None else ()
+
+    def reference_digest(self) -> str:
+        """Changes whenever any module's references do (every module's are resolved for it)."""
+        self.reference_rows("")
+        return self.reference_state.digest() if self.reference_state is not None else ""
 
     def resolve_use(self, module: str, symbol: str) -> tuple[str, bool] | None:
         """Where a use's symbol in ``module`` leads: (target, whether the whole chain was followed)."""
@@ -164,13 +201,12 @@ class ProjectIndex:
         if self._used_by is None:
             found: dict[str, dict[str, list[Place]]] = {}
             for user in self.modules:
-                for reference in self.references(user):
-                    if reference.kind == "import":
+                for scope, line, dotted, kind in self.reference_rows(user):
+                    if kind == "import":
                         continue
-                    target = self.split_target(reference.target)
+                    target = self.split_target(dotted)
                     if target is not None and target[1]:
-                        place = (user, reference.scope, reference.line, reference.kind)
-                        found.setdefault(target[0], {}).setdefault(target[1], []).append(place)
+                        found.setdefault(target[0], {}).setdefault(target[1], []).append((user, scope, line, kind))
             self._used_by = {module: {name: tuple(places) for name, places in by_name.items()}
                              for module, by_name in found.items()}
         return self._used_by.get(module, {})

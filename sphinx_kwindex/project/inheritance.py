@@ -33,12 +33,16 @@ class Hierarchy:
     """The project's classes: their bases resolved, their method resolution orders, their members."""
 
     def __init__(self, summaries: Mapping[str, ModuleSummary],
-                 defined_target: Callable[[str], tuple[str, str] | None]) -> None:
+                 defined_target: Callable[[str], tuple[str, str] | None],
+                 followed: Callable[[str], tuple[str, ...]] = lambda dotted: ()) -> None:
         classes = {(module, d.name) for module, summary in summaries.items()
                    for d in summary.definitions if d.kind == "class"}
-        self.bases = _resolved_bases(summaries, classes, defined_target)
+        #: class -> the modules (beside its own) whose summaries decided where its bases lead
+        self.base_sources: dict[Class, frozenset[str]] = {}
+        self.bases = _resolved_bases(summaries, classes, defined_target, followed, self.base_sources)
         self.members = _members(summaries, classes)
         self._orders: dict[Class, tuple[Class | str, ...] | None] = {}
+        self._sources: dict[Class, frozenset[str]] = {}
 
     def order(self, klass: Class) -> tuple[Class | str, ...] | None:
         """``klass``'s C3 linearization (unknown bases as their text); None when it has none."""
@@ -59,6 +63,25 @@ class Hierarchy:
             if name in self.members.get(ancestor, ()):
                 return ancestor
         return None
+
+
+    def sources(self, klass: Class) -> frozenset[str]:
+        """The modules whose summaries decide ``klass``'s order and its ancestors' members: what an
+        answer of :meth:`owner` for it depends on (besides which modules the project has)."""
+        found = self._sources.get(klass)
+        if found is None:
+            modules: set[str] = set()
+            seen, todo = {klass}, [klass]
+            while todo:  # every ancestor, once (a broken project may have a cycle of bases)
+                current = todo.pop()
+                modules.add(current[0])
+                modules.update(self.base_sources.get(current, ()))
+                for base in self.bases.get(current, ()):
+                    if not isinstance(base, str) and base not in seen:
+                        seen.add(base)
+                        todo.append(base)
+            found = self._sources[klass] = frozenset(modules)
+        return found
 
 
 def inheritors(hierarchy: Hierarchy) -> dict[Class, tuple[tuple[Class, tuple[str, ...]], ...]]:
@@ -96,8 +119,10 @@ def _members(summaries: Mapping[str, ModuleSummary], classes: set[Class]) -> dic
 def _resolved_bases(
     summaries: Mapping[str, ModuleSummary], classes: set[Class],
     defined_target: Callable[[str], tuple[str, str] | None],
+    followed: Callable[[str], tuple[str, ...]], sources: dict[Class, frozenset[str]],
 ) -> dict[Class, tuple[Class | str, ...]]:
-    """Each project class with bases -> its bases: a project class, or the text of an unknown one."""
+    """Each project class with bases -> its bases: a project class, or the text of an unknown one
+    (``sources``: each such class -> the other modules whose summaries decided that)."""
     resolved: dict[Class, tuple[Class | str, ...]] = {}
     for module, summary in summaries.items():
         imported = {imp.name: imp.target for imp in summary.imported_names if not imp.is_local}
@@ -106,13 +131,19 @@ def _resolved_bases(
                 continue
             scope = definition.name.rpartition(".")[0]
             found: list[Class | str] = []
+            consulted: set[str] = set()
             for base in definition.bases:
                 klass = _base(module, scope, base, classes, imported, defined_target)
+                target = _imported_name(base, imported)
+                if target is not None:
+                    consulted.update(followed(target))
                 if klass is not None:
                     found.append(klass)
                 elif _outside_name(base, imported) not in TRANSPARENT:
                     found.append(base)
             resolved[(module, definition.name)] = tuple(found)
+            if consulted:
+                sources[(module, definition.name)] = frozenset(consulted)
     return resolved
 
 

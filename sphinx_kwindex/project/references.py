@@ -17,26 +17,44 @@ what cannot be followed statically, give no reference.
 
 from __future__ import annotations
 
+import hashlib
+import pickle
+from dataclasses import dataclass, field
+from itertools import repeat
 from typing import TYPE_CHECKING
 
-from sphinx_kwindex.model import ModuleSummary, Reference
+from sphinx_kwindex.model import ModuleSummary
+from sphinx_kwindex.store import loads
 
 if TYPE_CHECKING:
     from sphinx_kwindex.project.index import ProjectIndex
 
+#: A reference as a plain row: (scope, line, target, kind) (see :class:`~sphinx_kwindex.model.Reference`).
+Row = tuple[str, int, str, str]
+
 
 class UseResolver:
-    """Turns modules' uses into references; remembers each module's definitions once."""
+    """Turns modules' uses into references; remembers each module's definitions once.
+
+    It also notes which modules' summaries each module's references were read from
+    (:meth:`references`), so a later build resolves again only the modules whose uses, or
+    whose sources' definitions, changed (:func:`update_references`).
+    """
 
     def __init__(self, index: ProjectIndex) -> None:
         self.index = index
         self.hierarchy = index.hierarchy()
         self._kinds: dict[str, dict[str, str]] = {}
-        self._symbols: dict[tuple[str, str], tuple[str, bool] | None] = {}
+        #: (module, symbol) -> (what it resolves to, the modules that decided it)
+        self._symbols: dict[tuple[str, str], tuple[tuple[str, bool] | None, frozenset[str]]] = {}
+        #: the modules read for what is being resolved
+        self._read: set[str] = set()
 
-    def references(self, summary: ModuleSummary) -> tuple[Reference, ...]:
-        """The module's references, sorted by (line, target), without duplicates."""
+    def references(self, summary: ModuleSummary) -> tuple[tuple[Row, ...], frozenset[str]]:
+        """The module's references as rows, sorted by (line, target), without duplicates; and the
+        modules whose summaries they were read from (the module itself included)."""
         module = summary.module
+        self._read = {module}
         found: dict[tuple[int, str, str, str], None] = {}
         plain = {(imp.line, imp.module) for imp in summary.imports if not imp.names}  # import a.b
         for use in summary.uses:
@@ -52,17 +70,27 @@ class UseResolver:
                 continue  # the module's own name
             found.setdefault((use.line, target, use.scope, kind), None)
             if kind == "call" and self.kind_of(target) == "class":
-                owner = self.hierarchy.owner(self.split(target), "__init__")
+                owner = self.owner(self.split(target), "__init__")
                 if owner is not None:
                     found.setdefault((use.line, f"{owner[0]}.{owner[1]}.__init__", use.scope, "call"), None)
-        return tuple(Reference(scope, line, target, kind) for line, target, scope, kind in sorted(found))
+        rows = tuple((scope, line, target, kind) for line, target, scope, kind in sorted(found))
+        return rows, frozenset(self._read)
 
     def resolve(self, module: str, symbol: str) -> tuple[str, bool] | None:
         """(target, whether the whole chain was followed) of one symbol, or None."""
         key = (module, symbol)
-        if key not in self._symbols:
-            self._symbols[key] = self._resolve(module, symbol)
-        return self._symbols[key]
+        known = self._symbols.get(key)
+        if known is None:
+            outer, self._read = self._read, set()
+            known = self._symbols[key] = (self._resolve(module, symbol), frozenset(self._read))
+            self._read = outer
+        self._read |= known[1]
+        return known[0]
+
+    def owner(self, klass: tuple[str, str], name: str, after: bool = False) -> tuple[str, str] | None:
+        """:meth:`Hierarchy.owner <sphinx_kwindex.project.inheritance.Hierarchy.owner>`, noting what it read."""
+        self._read |= self.hierarchy.sources(klass)
+        return self.hierarchy.owner(klass, name, after)
 
     def _resolve(self, module: str, symbol: str) -> tuple[str, bool] | None:
         head = symbol[:1]
@@ -71,13 +99,14 @@ class UseResolver:
         if head in "@^":
             klass, _, rest = symbol[1:].partition(":")
             parts = rest.split(".")
-            owner = self.hierarchy.owner((module, klass), parts[0], after=head == "^")
+            owner = self.owner((module, klass), parts[0], after=head == "^")
             if owner is None:
                 return None
             return self.walk(owner[0], owner[1], parts, module_read=False)
         if head == "*":
             return self.star(symbol)
         target = self.index.defined_target(symbol)
+        self._read.update(self.index.followed(symbol))
         if target is None:
             return None
         found, qualname = target
@@ -109,6 +138,7 @@ class UseResolver:
             summary = self.index.get(module)
             if summary is None:
                 continue
+            self._read.add(module)
             exported = summary.all_names
             if exported is not None and name not in exported or exported is None and name.startswith("_"):
                 continue
@@ -128,7 +158,7 @@ class UseResolver:
                 current = (current[0], name)
                 continue
             if current[1] and kinds.get(current[1]) == "class":
-                owner = self.hierarchy.owner(current, part)
+                owner = self.owner(current, part)
                 if owner is not None:
                     current = (owner[0], f"{owner[1]}.{part}")
                     continue
@@ -141,6 +171,7 @@ class UseResolver:
 
     def kinds(self, module: str) -> dict[str, str]:
         """Qualified name -> kind of every definition of ``module``."""
+        self._read.add(module)
         if module not in self._kinds:
             summary = self.index.get(module)
             self._kinds[module] = {d.name: d.kind for d in summary.definitions} if summary is not None else {}
@@ -164,3 +195,152 @@ def _parts(dotted: str) -> list[str]:
         else:
             parts.append(part)
     return parts
+
+
+# -- references kept between builds ----------------------------------------------------
+
+#: What a module's uses are a function of: (content digest, project-relative path, package, test, stub).
+ContentKey = tuple[str, str, bool, bool, bool]
+
+
+@dataclass(frozen=True)
+class ReferenceState:
+    """Every module's references and what they were resolved from, kept for the next build."""
+
+    #: digest of the project's module names (another set of modules resolves everything again)
+    names: str
+    #: module -> (its content key, digest of what resolving any module may read of it)
+    interfaces: dict[str, tuple[ContentKey, str]]
+    #: module -> (its content key, the modules its references were read from, its references,
+    #: their digest)
+    references: dict[str, tuple[ContentKey, tuple[str, ...], tuple[Row, ...], str]]
+    #: module -> its references pickled on their own, as read from the store (saved again as they are)
+    encoded: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
+
+    def digest(self) -> str:
+        """Changes whenever any module's references do (and only then)."""
+        hasher = hashlib.blake2b(digest_size=16)
+        for module, entry in self.references.items():
+            hasher.update(f"{module}\0{entry[3]}\0".encode("utf-8", "surrogatepass"))
+        return hasher.hexdigest()
+
+    def stored(self) -> tuple:
+        """What the store keeps: each module's references pickled on their own, so an edit
+        re-encodes only the modules it resolved again (on PyTorch, 14 MB of them)."""
+        entries = {}
+        for module, (key, read, rows, digest) in self.references.items():
+            blob = self.encoded.get(module)
+            if blob is None:
+                blob = self.encoded[module] = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+            entries[module] = (key, read, blob, digest)
+        return (self.names, self.interfaces, entries)
+
+    @classmethod
+    def from_stored(cls, value: object) -> ReferenceState | None:
+        """The state :meth:`stored` gave, or None when ``value`` is not one (stored data is checked)."""
+        try:
+            return cls._from_stored(value)
+        except Exception:  # noqa: BLE001 - checking planted data can raise anything: not used
+            return None
+
+    @classmethod
+    def _from_stored(cls, value: object) -> ReferenceState | None:
+        if not (isinstance(value, tuple) and len(value) == 3):
+            return None
+        names, interfaces, entries = value
+        if not (isinstance(names, str) and isinstance(interfaces, dict) and isinstance(entries, dict)):
+            return None
+        for module, (key, digest) in interfaces.items():
+            if not (isinstance(module, str) and _valid_key(key) and isinstance(digest, str)):
+                return None
+        references, encoded = {}, {}
+        for module, (key, read, blob, digest) in entries.items():
+            if not (isinstance(module, str) and _valid_key(key) and isinstance(read, tuple)
+                    and all(map(isinstance, read, repeat(str))) and type(blob) is bytes
+                    and isinstance(digest, str)):
+                return None
+            rows = loads(blob)
+            if not _valid_rows(rows):
+                return None
+            references[module] = (key, read, rows, digest)
+            encoded[module] = blob
+        return cls(names, interfaces, references, encoded)
+
+
+def content_key(summary: ModuleSummary) -> ContentKey:
+    source = summary.source
+    return (summary.digest, source.path, source.is_package, source.is_test, source.is_stub)
+
+
+def interface_digest(summary: ModuleSummary) -> str:
+    """Digest of all that resolving uses reads of a module: its definitions (names, kinds, bases),
+    the names it imports, ``__all__`` and whether it is a package."""
+    parts = [f"{summary.source.is_package}\0{summary.all_names!r}"]
+    parts += [f"d{d.name}\0{d.kind}\0{d.bases!r}" for d in summary.definitions]
+    parts += [f"i{i.name}\0{i.target}\0{i.is_module}\0{i.is_local}" for i in summary.imported_names]
+    return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def update_references(
+    index: ProjectIndex, previous: ReferenceState | None = None,
+) -> tuple[ReferenceState, set[str] | None]:
+    """Every module's references, taken from ``previous`` for each module whose content is the same
+    and none of whose sources' interfaces changed, resolved again for the others: exactly what
+    resolving everything gives. Returns the state to keep and the modules resolved again (None: all)."""
+    modules = index.modules
+    names = hashlib.blake2b("\n".join(modules).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    if previous is not None and previous.names != names:
+        previous = None
+    old_interfaces = previous.interfaces if previous is not None else {}
+    old_references = previous.references if previous is not None else {}
+    interfaces: dict[str, tuple[ContentKey, str]] = {}
+    changed: set[str] = set()
+    for module, summary in modules.items():
+        key = content_key(summary)
+        old = old_interfaces.get(module)
+        if old is not None and old[0] == key:
+            interfaces[module] = old
+        else:
+            interfaces[module] = (key, interface_digest(summary))
+            if old is None or old[1] != interfaces[module][1]:
+                changed.add(module)
+    resolver: UseResolver | None = None
+    references: dict[str, tuple[ContentKey, tuple[str, ...], tuple[Row, ...], str]] = {}
+    stale: set[str] = set()
+    encoded: dict[str, bytes] = {}
+    for module, summary in modules.items():
+        old = old_references.get(module)
+        if old is not None and old[0] == interfaces[module][0] and changed.isdisjoint(old[1]):
+            references[module] = old
+            if module in previous.encoded:
+                encoded[module] = previous.encoded[module]
+            continue
+        if resolver is None:
+            resolver = UseResolver(index)
+        rows, read = resolver.references(summary)
+        digest = hashlib.blake2b(repr(rows).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        references[module] = (interfaces[module][0], tuple(sorted(read)), rows, digest)
+        stale.add(module)
+    return ReferenceState(names, interfaces, references, encoded), (stale if previous is not None else None)
+
+
+def _valid_rows(rows: object) -> bool:
+    """A tuple of (scope, line, target, kind) rows, checked column by column, in C."""
+    if type(rows) is not tuple:
+        return False
+    if not rows:
+        return True
+    if set(map(type, rows)) != {tuple}:
+        return False
+    columns = list(zip(*rows, strict=True))
+    return len(columns) == len(_ROW_TYPES) and all(
+        set(map(type, column)) == {kind} for column, kind in zip(columns, _ROW_TYPES, strict=True))
+
+
+_ROW_TYPES = (str, int, str, str)
+_KEY_TYPES = (str, str, bool, bool, bool)
+
+
+def _valid_key(key: object) -> bool:
+    return isinstance(key, tuple) and tuple(map(type, key)) == _KEY_TYPES
+

@@ -21,7 +21,7 @@ from itertools import chain, repeat
 
 from sphinx_kwindex import model
 from sphinx_kwindex.fingerprint import analysis_digest
-from sphinx_kwindex.model import ModuleSummary, SourceFile
+from sphinx_kwindex.model import ModuleSummary, SourceFile, UseRows
 from sphinx_kwindex.store import Entry, Store, loads
 
 ANALYSIS = Entry("kwindex-analysis.cache", "the analysis cache", "the next build analyses every module again",
@@ -85,13 +85,24 @@ def _field_reducer(cls: type) -> Callable[[object], tuple]:
     return lambda obj: (cls, tuple(getattr(obj, name) for name in names))
 
 
+def _summary_reducer(summary: ModuleSummary) -> tuple:
+    """A summary with its uses as :class:`~sphinx_kwindex.model.UseRows`: plain tuples to load, and
+    a summary loaded from the cache is saved again without making its uses objects."""
+    uses = summary.uses
+    if not isinstance(uses, UseRows):
+        uses = UseRows(tuple((use.scope, use.line, use.symbol, use.kind, use.column) for use in uses))
+    return ModuleSummary, tuple(uses if name == "uses" else getattr(summary, name) for name in _SUMMARY_FIELDS)
+
+
+_SUMMARY_FIELDS = tuple(field.name for field in dataclasses.fields(ModuleSummary))
 _MODEL_CLASSES = (model.SourceFile, model.Definition, model.ImportedName, model.Import,
                   model.NotableCall, model.Use, model.Problem, model.ModuleSummary)
 
 #: Pickle model objects as ``cls(*fields)``: loading calls ``__init__`` once instead of the
 #: per-field ``__setstate__`` loop of slotted dataclasses (about 2x faster on torch's 75 000
 #: definitions). The store's version (:func:`analysis_digest`) covers the field order.
-_MODEL_REDUCERS = {**copyreg.dispatch_table, **{cls: _field_reducer(cls) for cls in _MODEL_CLASSES}}
+_MODEL_REDUCERS = {**copyreg.dispatch_table, **{cls: _field_reducer(cls) for cls in _MODEL_CLASSES},
+                   ModuleSummary: _summary_reducer}
 
 
 def _encode_entry(summary: ModuleSummary) -> bytes:
@@ -126,8 +137,25 @@ def _valid_summary(summary: object) -> bool:
     may hold anything)."""
     return type(summary) is ModuleSummary and _valid_fields(summary) and _valid_fields(summary.source) and all(
         _valid_parts(parts) for parts in (summary.definitions, summary.imported_names, summary.imports,
-                                          summary.notable_calls, summary.uses, summary.problems)
-    )
+                                          summary.notable_calls, summary.problems)
+    ) and type(summary.uses) is UseRows and _valid_rows(summary.uses.rows, _USE_ROW)
+
+
+#: The types of a :class:`~sphinx_kwindex.model.UseRows` row: (scope, line, symbol, kind, column).
+_USE_ROW = (str, int, str, str, int)
+
+
+def _valid_rows(rows: object, types: tuple[type, ...]) -> bool:
+    """A tuple of tuples whose items have exactly ``types``, checked column by column, in C."""
+    if type(rows) is not tuple:
+        return False
+    if not rows:
+        return True
+    if set(map(type, rows)) != {tuple}:
+        return False
+    columns = list(zip(*rows, strict=True))
+    return len(columns) == len(types) and all(
+        set(map(type, column)) == {kind} for column, kind in zip(columns, types, strict=True))
 
 
 def _valid_fields(obj: object) -> bool:

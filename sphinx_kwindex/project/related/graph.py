@@ -194,9 +194,12 @@ class ImportResolver:
             elif module in self.modules:
                 yield self.follow(module, name)
 
-    def follow(self, module: str, name: str) -> tuple[str, str | None]:
-        """Where ``name`` imported from ``module`` is defined, through package re-exports."""
+    def follow(self, module: str, name: str, visited: list[str] | None = None) -> tuple[str, str | None]:
+        """Where ``name`` imported from ``module`` is defined, through package re-exports (the
+        modules whose summaries decided it are appended to ``visited``)."""
         for _ in range(_MAX_HOPS):
+            if visited is not None:
+                visited.append(module)
             summary = self.summaries[module]
             if not summary.source.is_package:
                 break
