@@ -5,8 +5,9 @@ Analyses the tree (nothing imported), plans every module's source page
 a build's), renders every page with Sphinx's HTML formatter and prints:
 
 * seconds of planning, and of rendering with our ``tokenize`` lexer;
-* with ``--pygments``, the seconds of highlighting the same files with
-  Pygments' own ``PythonLexer`` (the lexer a ``.. code-block:: python`` uses);
+* with ``--pygments``, the seconds of highlighting the same files (``--every``
+  n-th) with our lexer and with Pygments' own ``PythonLexer`` (the lexer a
+  ``.. code-block:: python`` uses), alternating file by file;
 * pages, links, total HTML size, and the largest pages.
 
 Rendering here runs in this process, one file after another (a build spreads
@@ -46,7 +47,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("root", type=Path, nargs="?", default=Path("/work/corpus/torch"))
     parser.add_argument("--jobs", type=int, default=2, help="analysis processes")
-    parser.add_argument("--pygments", action="store_true", help="also time Pygments' PythonLexer")
+    parser.add_argument("--pygments", action="store_true", help="also time Pygments' PythonLexer against ours")
+    parser.add_argument("--every", type=int, default=1, help="with --pygments: every n-th file only")
     args = parser.parse_args()
     found = find_sources([args.root.resolve()])
     summaries = analyse_all(found.files, jobs=args.jobs, store=None)
@@ -71,11 +73,18 @@ def main() -> None:
     for size, name in sorted(sizes, reverse=True)[:5]:
         print(f"  {size / 1e6:6.2f} MB  {name}")
     if args.pygments:
-        begun = time.perf_counter()
-        lexer = PythonLexer(stripnl=False, ensurenl=False)
-        for plan in plans:
-            highlight(read_source(plan.abspath), lexer, formatter)
-        print(f"Pygments' PythonLexer, highlighting only: {time.perf_counter() - begun:.1f} s")
+        # Highlighting only, both lexers through the same formatter, alternating file by file so a
+        # change in the machine's load hits both.
+        ours, theirs = TokenizeLexer(), PythonLexer(stripnl=False, ensurenl=False)
+        spent = {"ours": 0.0, "pygments": 0.0}
+        for plan in plans[:: args.every]:
+            text = read_source(plan.abspath)
+            for name, lexer in (("ours", ours), ("pygments", theirs)):
+                begun = time.perf_counter()
+                highlight(text, lexer, formatter)
+                spent[name] += time.perf_counter() - begun
+        print(f"highlighting every {args.every}. file: our lexer {spent['ours']:.1f} s, Pygments' PythonLexer "
+              f"{spent['pygments']:.1f} s ({spent['pygments'] / spent['ours']:.2f} x)")
 
 
 if __name__ == "__main__":
