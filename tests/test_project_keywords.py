@@ -55,3 +55,16 @@ def test_generated_titles_are_escaped_rst():
     pages = plan_pages(project({"m": "def f(): pass\n"}), groups, "API")
     titles = [text.splitlines()[2] for path, text in pages.items() if path.startswith("keywords/c")]
     assert titles and all("_" not in title.replace("\\_", "") for title in titles)
+
+
+def test_usage_counts_are_those_of_the_keyword_entries():
+    """The project keyword index counts places and modules as a module page's "Used in" does."""
+    import random
+
+    from sphinx_kwindex.views import usage_counts, usage_of
+
+    rng = random.Random(1)
+    for _ in range(300):
+        places = tuple((rng.choice("abc"), rng.choice(["", "f", "g"]), rng.randint(1, 5), rng.choice(["call", "read"]))
+                       for _ in range(rng.randint(0, 12)))
+        assert usage_counts(places) == usage_of("a", places)[:2]

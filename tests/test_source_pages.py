@@ -8,6 +8,7 @@ follow it: every ``href`` leads to a file, and its fragment to an id there.
 from __future__ import annotations
 
 import io
+import re
 import tokenize
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin
@@ -136,9 +137,12 @@ def test_other_builders_and_viewcode_get_no_source_pages(tmp_path):
 
 
 def test_switched_off(tmp_path):
-    app, _ = build(copy_root("references", tmp_path), confoverrides={"kwindex_source_pages": False})
+    srcdir = copy_root("references", tmp_path)
+    app, _ = build(srcdir)
+    assert (app.outdir / "_kwsource" / "refs.base.html").is_file()
+    app, _ = build(srcdir, confoverrides={"kwindex_source_pages": False})
     assert app.warning.getvalue() == ""
-    assert not (app.outdir / "_kwsource").exists()
+    assert list((app.outdir / "_kwsource").glob("*.html")) == []  # the pages written before are gone
     assert "_kwsource" not in (app.outdir / "base.html").read_text()
 
 
@@ -161,8 +165,9 @@ def test_rebuilds_write_exactly_the_pages_that_changed(tmp_path):
         return {page.name: page.stat().st_mtime_ns for page in folder.glob("*.html")}
 
     before = stamps()
-    build(srcdir)
+    again, _ = build(srcdir)
     assert stamps() == before  # nothing changed: nothing written
+    assert re.search(r"source pages of \d+ modules, 0 written", again.status.getvalue())
     base = srcdir / "src" / "refs" / "base.py"
     base.write_text(base.read_text().replace('"""What the other modules use."""', '"""What the\nothers use."""'))
     (srcdir / "src" / "refs" / "r_star.py").unlink()

@@ -36,6 +36,7 @@ def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
     app.connect("config-inited", kwindex.config_inited)
     app.connect("builder-inited", kwindex.builder_inited)
     app.connect("env-get-outdated", kwindex.env_get_outdated)
+    app.connect("env-before-read-docs", kwindex.env_before_read_docs)
     app.connect("doctree-read", kwindex.doctree_read, priority=INJECT_PRIORITY)
     app.connect("missing-reference", kwindex.missing_reference, priority=QUIET_PRIORITY)
     app.connect("html-collect-pages", kwindex.html_collect_pages)

@@ -70,6 +70,8 @@ class Kwindex:
         self.state = ProjectState(ProjectIndex(Path.cwd()), (), "")
         self.builder = None
         self.app: Sphinx | None = None
+        #: pages this build reads (``env-before-read-docs``)
+        self.docs_read = 0
         #: the generated root page's name (see generate.root_page)
         self.root_page = "index"
         #: generated pages written by this build, and pages next to added or removed ones
@@ -242,6 +244,11 @@ class Kwindex:
         if outdated:
             logger.info("kwindex: %d page(s) show changed modules", len(outdated))
         return sorted(outdated)
+
+    # -- env-before-read-docs ------------------------------------------------------
+
+    def env_before_read_docs(self, app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+        self.docs_read = len(docnames)
 
     # -- doctree-read ---------------------------------------------------------------
 

@@ -43,8 +43,9 @@ logger = logging.getLogger(__name__)
 FOLDER = "_kwsource"
 #: The builders source pages are written for (the others have no separate pages, or no links).
 BUILDERS = ("html", "dirhtml")
-#: {"style": what all pages depend on, "modules": {module: ((file digest, docs digest), modules its
-#: page depends on, page digest)}} of the pages written, kept per builder and output folder
+#: {"style": what all pages depend on, "state": the project's fingerprint, "modules": {module: ((file
+#: digest, docs digest), modules its page depends on, page digest)}} of the pages written, kept per
+#: builder and output folder
 SOURCE_PAGES = Entry("kwindex-source-pages.cache", "the record of source pages",
                      "the next build writes every source page again", code_digest)
 
@@ -82,15 +83,31 @@ def collect_pages(app: Sphinx, kwindex: Kwindex) -> Iterator[tuple[str, dict, st
     name resolves to depends on the modules it goes through). Of those, only pages whose
     digest changed are written.
     """
-    if not active(app, kwindex):
+    if app.builder.name not in BUILDERS:
         return
     index = kwindex.index
     outdir = Path(app.outdir)
     store = kwindex.state.store
-    style = _style_digest(app)
     record_key = f"{app.builder.name}:{outdir.resolve()}"
     recorded = store.read(SOURCE_PAGES, key=record_key, check=_valid_record) if store is not None else None
+    if not active(app, kwindex):
+        if recorded and recorded["modules"]:  # switched off since: the pages we wrote go
+            for module in recorded["modules"]:
+                part = 0
+                while _remove(app, outdir, pagename(module, part)):
+                    part += 1
+            store.write(SOURCE_PAGES, {"style": "", "state": "", "modules": {}}, key=record_key)
+        return
+    style = _style_digest(app)
     before: dict[str, tuple] = recorded["modules"] if recorded and recorded["style"] == style else {}
+    state = kwindex.state.fingerprint
+    if (before and recorded.get("state") == state and not kwindex.docs_read and set(before) == set(index.modules)
+            and all(_written(app, outdir, pagename(module, part)) for module, summary in index.modules.items()
+                    for part in range(part_count(summary.lines)))):
+        # The project is as the pages were made from, and no page was read (where the docs show
+        # each module is as it was): every source page is current.
+        logger.info("kwindex: source pages of %d modules, 0 written", len(before))
+        return
     keys = _module_keys(app, index)
     changed = {m for m, key in keys.items() if before.get(m, (None,))[0] != key} | (set(before) - set(keys))
     urls = _Urls(app, kwindex)
@@ -132,8 +149,9 @@ def collect_pages(app: Sphinx, kwindex: Kwindex) -> Iterator[tuple[str, dict, st
             for part, code in enumerate(parts):
                 yield pagename(plan.module, part), _context(plan, part, len(parts), code, urls), "page.html"
     logger.info("kwindex: source pages of %d modules, %d written", len(after), len(tasks))
-    if store is not None and (after != before or recorded is None or recorded["style"] != style):
-        store.write(SOURCE_PAGES, {"style": style, "modules": after}, key=record_key)
+    if store is not None and (after != before or recorded is None or recorded["style"] != style
+                              or recorded.get("state") != state):
+        store.write(SOURCE_PAGES, {"style": style, "state": state, "modules": after}, key=record_key)
 
 
 #: Most page parts a module was ever split into that removing its pages looks for.
