@@ -175,6 +175,19 @@ class _OurDataOnly(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a sphinx-kwindex store")
 
 
+def valid_rows(rows: object, types: tuple[type, ...]) -> bool:
+    """Stored rows: a tuple of tuples whose items have exactly ``types``, checked column by column, in C."""
+    if type(rows) is not tuple:
+        return False
+    if not rows:
+        return True
+    if set(map(type, rows)) != {tuple}:
+        return False
+    columns = list(zip(*rows, strict=True))
+    return len(columns) == len(types) and all(
+        set(map(type, column)) == {kind} for column, kind in zip(columns, types, strict=True))
+
+
 def loads(blob: bytes):
     """``pickle.loads`` for stored data; anything but our data raises ``UnpicklingError``."""
     return _OurDataOnly(io.BytesIO(blob)).load()

@@ -93,9 +93,7 @@ def collect_pages(app: Sphinx, kwindex: Kwindex) -> Iterator[tuple[str, dict, st
     if not active(app, kwindex):
         if recorded and recorded["modules"]:  # switched off since: the pages we wrote go
             for module in recorded["modules"]:
-                part = 0
-                while _remove(app, outdir, pagename(module, part)):
-                    part += 1
+                _remove_pages(app, outdir, module)
             store.write(SOURCE_PAGES, {"style": "", "state": "", "modules": {}}, key=record_key)
         return
     style = _style_digest(app)
@@ -131,13 +129,9 @@ def collect_pages(app: Sphinx, kwindex: Kwindex) -> Iterator[tuple[str, dict, st
         if entry is None or entry[2] != digest or not all(_written(app, outdir, name) for name in names):
             tasks.append((plan, requests))
     for module in sorted(set(before) - set(after)):
-        for part in range(_MAX_PARTS):
-            if not _remove(app, outdir, pagename(module, part)):
-                break
+        _remove_pages(app, outdir, module)
     for plan, _ in tasks:  # a module grown shorter leaves pages past its last
-        part = part_count(plan.lines)
-        while _remove(app, outdir, pagename(plan.module, part)):
-            part += 1
+        _remove_pages(app, outdir, plan.module, part_count(plan.lines))
     if tasks:
         formatter = app.builder.highlighter.get_formatter(nowrap=True)
         work = [(plan.abspath, requests, formatter) for plan, requests in tasks]
@@ -154,21 +148,16 @@ def collect_pages(app: Sphinx, kwindex: Kwindex) -> Iterator[tuple[str, dict, st
         store.write(SOURCE_PAGES, {"style": style, "state": state, "modules": after}, key=record_key)
 
 
-#: Most page parts a module was ever split into that removing its pages looks for.
-_MAX_PARTS = 1000
-
-
 def _written(app: Sphinx, outdir: Path, name: str) -> bool:
     return (outdir / app.builder.get_outfilename(name)).is_file()
 
 
-def _remove(app: Sphinx, outdir: Path, name: str) -> bool:
-    """Remove a source page of ours; False when there is none."""
-    path = outdir / app.builder.get_outfilename(name)
-    if not path.is_file():
-        return False
-    path.unlink()
-    return True
+def _remove_pages(app: Sphinx, outdir: Path, module: str, first: int = 0) -> None:
+    """Remove the source pages of ours showing ``module`` from page part ``first`` on."""
+    part = first
+    while (path := outdir / app.builder.get_outfilename(pagename(module, part))).is_file():
+        path.unlink()
+        part += 1
 
 
 def _module_keys(app: Sphinx, index) -> dict[str, tuple[str, str]]:

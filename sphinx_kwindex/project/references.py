@@ -24,7 +24,7 @@ from itertools import repeat
 from typing import TYPE_CHECKING
 
 from sphinx_kwindex.model import ModuleSummary
-from sphinx_kwindex.store import loads
+from sphinx_kwindex.store import loads, valid_rows
 
 if TYPE_CHECKING:
     from sphinx_kwindex.project.index import ProjectIndex
@@ -325,16 +325,8 @@ def update_references(
 
 
 def _valid_rows(rows: object) -> bool:
-    """A tuple of (scope, line, target, kind) rows, checked column by column, in C."""
-    if type(rows) is not tuple:
-        return False
-    if not rows:
-        return True
-    if set(map(type, rows)) != {tuple}:
-        return False
-    columns = list(zip(*rows, strict=True))
-    return len(columns) == len(_ROW_TYPES) and all(
-        set(map(type, column)) == {kind} for column, kind in zip(columns, _ROW_TYPES, strict=True))
+    """A tuple of (scope, line, target, kind) rows."""
+    return valid_rows(rows, _ROW_TYPES)
 
 
 _ROW_TYPES = (str, int, str, str)

@@ -22,7 +22,7 @@ from itertools import chain, repeat
 from sphinx_kwindex import model
 from sphinx_kwindex.fingerprint import analysis_digest
 from sphinx_kwindex.model import ModuleSummary, SourceFile, UseRows
-from sphinx_kwindex.store import Entry, Store, loads
+from sphinx_kwindex.store import Entry, Store, loads, valid_rows
 
 ANALYSIS = Entry("kwindex-analysis.cache", "the analysis cache", "the next build analyses every module again",
                  analysis_digest)
@@ -138,24 +138,11 @@ def _valid_summary(summary: object) -> bool:
     return type(summary) is ModuleSummary and _valid_fields(summary) and _valid_fields(summary.source) and all(
         _valid_parts(parts) for parts in (summary.definitions, summary.imported_names, summary.imports,
                                           summary.notable_calls, summary.problems)
-    ) and type(summary.uses) is UseRows and _valid_rows(summary.uses.rows, _USE_ROW)
+    ) and type(summary.uses) is UseRows and valid_rows(summary.uses.rows, _USE_ROW)
 
 
 #: The types of a :class:`~sphinx_kwindex.model.UseRows` row: (scope, line, symbol, kind, column).
 _USE_ROW = (str, int, str, str, int)
-
-
-def _valid_rows(rows: object, types: tuple[type, ...]) -> bool:
-    """A tuple of tuples whose items have exactly ``types``, checked column by column, in C."""
-    if type(rows) is not tuple:
-        return False
-    if not rows:
-        return True
-    if set(map(type, rows)) != {tuple}:
-        return False
-    columns = list(zip(*rows, strict=True))
-    return len(columns) == len(types) and all(
-        set(map(type, column)) == {kind} for column, kind in zip(columns, types, strict=True))
 
 
 def _valid_fields(obj: object) -> bool:

@@ -108,9 +108,8 @@ def _spans(request: Request, lines: list[str]) -> list[tuple[int, int, int]]:
         match = _FROM.search(text)
         return [(line, match.start(1), match.end(1))] if match and match.group(1).strip() else []
     if how == "def":
-        for match in re.finditer(rf"(?<![\w]){re.escape(key)}(?!\w)", text):
-            return [(line, match.start(), match.end())]
-        return []
+        match = re.search(rf"(?<!\w){re.escape(key)}(?!\w)", text)
+        return [(line, match.start(), match.end())] if match else []
     if how == "import":
         return _import_span(line, str(key), lines)
     return []

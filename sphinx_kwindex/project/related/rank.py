@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 
-from sphinx_kwindex.model import ModuleSummary
+from sphinx_kwindex.model import ModuleSummary, count_of
 from sphinx_kwindex.project.related.graph import ProjectGraph
 from sphinx_kwindex.project.related.history import CoChange
 from sphinx_kwindex.project.related.identifiers import IdentifierIndex
@@ -345,16 +345,16 @@ def _uses_reason(counts: Counts) -> str:
     calls, names = counts
     if not calls:
         return f"uses {_names(names)} of"
-    said = f"calls {calls} function{'s' if calls != 1 else ''} of"
-    return f"{said}, uses {names} other name{'s' if names != 1 else ''} of" if names else said
+    said = f"calls {count_of(calls, 'function')} of"
+    return f"{said}, uses {count_of(names, 'other name')} of" if names else said
 
 
 def _used_by_reason(counts: Counts) -> str:
     calls, names = counts
     if not calls:
         return f"used by ({_names(names)})"
-    said = f"called by ({calls} function{'s' if calls != 1 else ''})"
-    return f"{said}, used by ({names} other name{'s' if names != 1 else ''})" if names else said
+    said = f"called by ({count_of(calls, 'function')})"
+    return f"{said}, used by ({count_of(names, 'other name')})" if names else said
 
 
 def _imported_by_reason(names: tuple[str, ...], count: int) -> str:
