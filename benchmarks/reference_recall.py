@@ -317,6 +317,7 @@ def our_scope(qualname: str) -> str:
 def compare(src: Path, edges_path: Path, misses: int, dump: Path | None) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from sphinx_kwindex.find import find_sources
+    from sphinx_kwindex.model import Reference
     from sphinx_kwindex.project.index import ProjectIndex
     from sphinx_kwindex.project.references import UseResolver
     from sphinx_kwindex.runner import analyse_all
@@ -327,7 +328,7 @@ def compare(src: Path, edges_path: Path, misses: int, dump: Path | None) -> None
     index = ProjectIndex.from_summaries(found.project_root, summaries)
     resolver = UseResolver(index)
     modules = {os.path.realpath(s.source.abspath): s.module for s in summaries}
-    references = {s.module: resolver.references(s) for s in summaries}
+    references = {s.module: [Reference(*row) for row in resolver.references(s)[0]] for s in summaries}
     by_target: dict[str, dict[str, list]] = {m: defaultdict(list) for m in references}
     for module, refs in references.items():
         for ref in refs:
