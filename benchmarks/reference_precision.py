@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import dataclasses
 import faulthandler
 import io
 import json
@@ -430,6 +431,12 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write every checked reference and jedi's answers here")
     parser.add_argument("--verdicts", type=Path, default=VERDICTS)
     parser.add_argument(
+        "--typed-only",
+        action="store_true",
+        help="sample only the references the value-type rules give (those gone when every value type "
+        "and every use through one is dropped)",
+    )
+    parser.add_argument(
         "--only",
         action="append",
         default=[],
@@ -444,15 +451,24 @@ def main() -> None:
     index = ProjectIndex.from_summaries(found.project_root, summaries)
     resolver = UseResolver(index)
     by_module = {s.module: s for s in summaries}
-    references = {s.module: resolver.references(s) for s in summaries}
+    references = {s.module: [Reference(*row) for row in resolver.references(s)[0]] for s in summaries}
     everything = [(module, reference) for module in sorted(references) for reference in references[module]]
+    if args.typed_only:
+        untyped = [
+            dataclasses.replace(s, value_types=(), uses=tuple(u for u in s.uses if not u.symbol.startswith("~")))
+            for s in summaries
+        ]
+        plain = UseResolver(ProjectIndex.from_summaries(found.project_root, untyped))
+        without = {(s.module, *row) for s in untyped for row in plain.references(s)[0]}
+        everything = [(m, r) for m, r in everything if (m, r.scope, r.line, r.target, r.kind) not in without]
     sample = random.Random(args.seed).sample(everything, min(args.sample, len(everything)))
     if args.only:
         sample = [(m, r) for m, r in everything if f"{m}:{r.line}:{r.target}" in args.only]
     sample.sort(key=lambda item: (item[0], item[1].line, item[1].target))
     analysed = time.perf_counter()
     print(
-        f"{len(summaries)} modules, {len(everything):,} references; analysed and resolved in "
+        f"{len(summaries)} modules, {len(everything):,} references{' given by value types' if args.typed_only else ''}; "
+        "analysed and resolved in "
         f"{analysed - started:.1f} s; sample of {len(sample)} (seed {args.seed})"
     )
     kinds = Counter(r.kind for _, r in sample)

@@ -585,6 +585,7 @@ def _summarise(tree: nodes.Module, source: SourceFile, base: dict) -> ModuleSumm
     identifiers, calls = _scan_expressions(tree, collector)
     definitions = tuple(sorted(collector.definitions.values(), key=lambda d: (d.line, d.name)))
     imported = tuple(sorted(collector.imported.values(), key=lambda i: (i.line, i.name)))
+    uses, value_types = uses_of(tree, source.module, collector.package)
     return ModuleSummary(
         **base,
         doc=_first_line(tree),
@@ -595,6 +596,7 @@ def _summarise(tree: nodes.Module, source: SourceFile, base: dict) -> ModuleSumm
         identifiers=identifiers,
         has_main_block=collector.has_main_block,
         notable_calls=calls,
-        uses=uses_of(tree, source.module, collector.package),
+        uses=uses,
+        value_types=value_types,
         problems=tuple(collector.problems),
     )

@@ -137,7 +137,8 @@ class Use:
     line: int
     #: ``.qualname.rest`` (this file's definition), ``pkg.mod.Name.rest`` (through an import),
     #: ``@Class:rest`` (``self``/``cls`` in a method of ``Class``), ``^Class:rest`` (``super()``),
-    #: ``*m1,m2:name.rest`` (a name only ``from m1 import *`` or ``from m2 import *`` may bind)
+    #: ``*m1,m2:name.rest`` (a name only ``from m1 import *`` or ``from m2 import *`` may bind),
+    #: ``~type|rest`` (a member of a value whose type is known: a type symbol of :class:`ValueType`)
     symbol: str
     #: ``call``, ``base``, ``decorator``, ``annotation``, ``import`` or ``read``
     kind: str
@@ -182,6 +183,22 @@ class UseRows(Sequence[Use]):
 
     def __reduce__(self):
         return UseRows, (self.rows,)
+
+
+@dataclass(frozen=True, slots=True)
+class ValueType:
+    """What the value of one of the file's definitions is, as far as its code says statically: the
+    project index turns ``type`` into a class (:mod:`sphinx_kwindex.project.references`)."""
+
+    #: ``__qualname__`` of the definition (a variable, an attribute, a function, a property)
+    name: str
+    #: ``holds``: reading it gives the value (variables, attributes, properties); ``returns``:
+    #: calling it does (functions, methods)
+    how: str
+    #: a type symbol, from a symbol ``S`` as :class:`Use` writes them: ``S`` (an instance of the
+    #: class ``S`` names: an annotation), ``S()`` (what calling ``S`` gives), ``=S`` (the value ``S``
+    #: holds); a definition with several rows is typed only when they all give the same class
+    type: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +255,8 @@ class ModuleSummary:
     #: what the code uses by name, sorted by line (the project index resolves them to references);
     #: :class:`UseRows` in a summary from the analysis cache
     uses: tuple[Use, ...] | UseRows = ()
+    #: what the values of its definitions are, where the code says (annotations, ``Class()``)
+    value_types: tuple[ValueType, ...] = ()
     #: the file could not be parsed: no definitions, see ``problems``
     parse_failed: bool = False
     problems: tuple[Problem, ...] = field(default=())

@@ -45,7 +45,7 @@ STALE_TEMP_SECONDS = 600
 #: the pickle protocol writes them with opcodes of their own).
 _ALLOWED = {
     "sphinx_kwindex.model": {
-        "SourceFile", "Definition", "ImportedName", "Import", "NotableCall", "Use", "UseRows", "Problem",
+        "SourceFile", "Definition", "ImportedName", "Import", "NotableCall", "Use", "UseRows", "Problem", "ValueType",
         "ModuleSummary", "Subtype",
     },
     "sphinx_kwindex.project.related.rank": {"RelatedFile"},

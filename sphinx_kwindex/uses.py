@@ -12,9 +12,20 @@ Python would, statically, from what the file binds:
   ``super().x`` gives ``^Class:x`` (the project index follows the bases);
 * a name nothing in the file binds, in a file with ``from m import *``, gives
   ``*m:name`` (the project index knows what ``m`` exports);
-* locals, parameters, builtins, and names bound in several ways (an import in
-  ``try``, a def in ``except``) give nothing: what cannot be known statically is
-  left out, never guessed.
+* a member of a value whose type the code states gives ``~type|member``: a
+  parameter or local annotated with a class (``tw: TerminalWriter``,
+  ``Optional[...]`` and ``X | None`` too), a local every assignment of which
+  calls the same thing (``fmt = Formatter(...)``), a call's result
+  (``Thing().method``);
+* other locals and parameters, builtins, and names bound in several ways (an
+  import in ``try``, a def in ``except``) give nothing: what cannot be known
+  statically is left out, never guessed.
+
+The file's definitions get value types the same way (:class:`~sphinx_kwindex.model.ValueType`):
+an annotated or consistently assigned variable or attribute (``self.code =
+Code(...)``, ``self.tw = tw`` of an annotated parameter), a function's return
+annotation, a property's. Whether a type names a class is for the project index
+to say.
 
 Where each symbol leads inside the project is settled by the project index
 (:mod:`sphinx_kwindex.project.references`); this stage sees one file only.
@@ -27,7 +38,7 @@ from collections.abc import Iterator
 
 from astroid import nodes
 
-from sphinx_kwindex.model import Use
+from sphinx_kwindex.model import Use, ValueType
 
 #: Nodes that open a scope (comprehensions: their loop variables are their own).
 _COMPREHENSIONS = (nodes.ListComp, nodes.SetComp, nodes.DictComp, nodes.GeneratorExp)
@@ -37,12 +48,30 @@ _SCOPES = (*_FUNCTIONS, nodes.ClassDef, nodes.Lambda, *_COMPREHENSIONS)
 _AMBIGUOUS = ("ambiguous", "")
 #: A local of a function (a parameter, a variable): not a project definition.
 _LOCAL = ("local", "")
+#: Generic aliases of ``typing`` whose instances are instances of their argument.
+_TRANSPARENT = frozenset({"Optional", "Final", "ClassVar", "Annotated", "Required", "NotRequired", "ReadOnly"})
+_TYPING = frozenset({"typing", "typing_extensions"})
+#: Decorators making a method an attribute read (its return type is what reading gives).
+_PROPERTIES = frozenset({"property", "cached_property", "functools.cached_property"})
+#: What a value expression says of its type: nothing (``None``, neutral), or unknown.
+_NONE = None
 
 
 class _Scope:
     """One scope of the file: what its names are bound to."""
 
-    __slots__ = ("node", "kind", "qualname", "parent", "bindings", "globals", "nonlocals", "owner", "instance")
+    __slots__ = (
+        "binders",
+        "bindings",
+        "globals",
+        "instance",
+        "kind",
+        "node",
+        "nonlocals",
+        "owner",
+        "parent",
+        "qualname",
+    )
 
     def __init__(self, node: nodes.NodeNG, kind: str, qualname: str, parent: _Scope | None) -> None:
         self.node = node
@@ -57,6 +86,8 @@ class _Scope:
         #: (``self``, or ``cls`` in a class method; "" for a static method)
         self.owner = ""
         self.instance = ""
+        #: for a function: name -> the nodes binding it (their types decide the local's type)
+        self.binders: dict[str, list[nodes.NodeNG]] = {}
 
     def bind(self, name: str, binding: tuple[str, str]) -> None:
         if name in self.globals or name in self.nonlocals:
@@ -81,6 +112,10 @@ class _Walker:
         self.label: str | None = None
         #: ids of nodes inside annotations, bases and decorators: the kind of what they use
         self.slots: dict[int, str] = {}
+        #: (definition, how) -> the type symbols its annotations give, and those its assignments give
+        #: ("" for an assignment saying nothing of the type: no type then)
+        self.annotated: dict[tuple[str, str], set[str]] = {}
+        self.assigned: dict[tuple[str, str], set[str]] = {}
 
     # -- pass 1: what each scope binds --------------------------------------------------------
 
@@ -103,6 +138,8 @@ class _Walker:
                     scope.bind(name, _LOCAL)
         for child in _binders(node):
             self.binding(scope, child)
+        if scope.binders:
+            self.type_locals(scope)
         return scope
 
     def binding(self, scope: _Scope, node: nodes.NodeNG) -> None:
@@ -134,6 +171,84 @@ class _Walker:
                 target.bind(node.name, ("symbol", "." + _child_qualname(target, node.name)))
             else:
                 target.bind(node.name, _LOCAL)
+                if target.kind == "function":
+                    target.binders.setdefault(node.name, []).append(node)
+
+    def type_locals(self, scope: _Scope) -> None:
+        """Give a function's locals the type their code states: the annotation of a parameter or
+        variable, else the one type all their assignments give (``None`` aside). In the order they
+        are first bound, so ``b = a.make()`` sees ``a``'s type."""
+        for name, binders in sorted(scope.binders.items(), key=lambda item: _position(item[1][0])):
+            if scope.bindings.get(name) != _LOCAL or name == scope.instance:
+                continue
+            annotated: set[str] = set()
+            assigned: set[str | None] = set()
+            for node in binders:
+                parent = node.parent
+                if isinstance(parent, nodes.Arguments):
+                    annotation = _parameter_annotation(parent, node)
+                    # evaluated where the def is (a class body for a method)
+                    if annotation is not None and scope.parent is not None:
+                        annotated.add(self.annotation_type(annotation, scope.parent))
+                    else:
+                        assigned.add("")
+                elif isinstance(parent, nodes.AnnAssign) and parent.target is node:
+                    annotated.add(self.annotation_type(parent.annotation, scope))
+                elif isinstance(parent, nodes.Assign) and len(parent.targets) == 1 and parent.targets[0] is node:
+                    assigned.add(self.value_type(parent.value, scope))
+                else:
+                    assigned.add("")  # for, with, except, augmented assignment, unpacking...
+            found = annotated if annotated else assigned - {_NONE}
+            if len(found) == 1 and "" not in found:
+                scope.bindings[name] = ("typed", found.pop())
+
+    def annotation_type(self, annotation: nodes.NodeNG, scope: _Scope) -> str:
+        """The type symbol of an annotation naming one class (``Optional[X]``, ``X | None``,
+        ``"X"`` too), else ""."""
+        if isinstance(annotation, nodes.Const) and isinstance(annotation.value, str):
+            try:
+                expression = ast.parse(annotation.value.strip(), mode="eval").body
+            except (SyntaxError, ValueError):
+                return ""
+            return self.written_type(_shape_of(expression), scope)
+        return self.written_type(_shape_of(annotation), scope)
+
+    def written_type(self, shape: tuple, scope: _Scope) -> str:
+        if shape[0] == "name":
+            symbol = self.lookup(shape[1][0], scope, list(shape[1][1:]))
+            return symbol if symbol and symbol[0] not in "~@^" else ""
+        if shape[0] == "generic":
+            alias = self.lookup(shape[1][0], scope, list(shape[1][1:]))
+            module, _, name = alias.rpartition(".")
+            if module not in _TYPING:
+                return ""
+            arguments = shape[2]
+            if name in _TRANSPARENT and arguments:
+                return self.written_type(arguments[0], scope)
+            if name == "Union":
+                return self.written_type(("union", arguments), scope)
+            return ""
+        if shape[0] == "union":
+            kept = [argument for argument in shape[1] if argument[0] != "none"]
+            return self.written_type(kept[0], scope) if len(kept) == 1 else ""
+        return ""
+
+    def value_type(self, value: nodes.NodeNG, scope: _Scope) -> str | None:
+        """The type symbol of what an expression gives: ``S()`` for a call of ``S``, ``=S`` for a
+        read of ``S``, the type of a typed local; None for ``None`` (says nothing); else ""."""
+        if isinstance(value, nodes.Const) and value.value is None:
+            return _NONE
+        if isinstance(value, nodes.Call):
+            called = self.symbol_of(value.func, scope)
+            return f"{called}()" if called else ""
+        if isinstance(value, nodes.Name):
+            binding = self.binding_of(value.name, scope)
+            if binding is not None and binding[0] == "typed":
+                return binding[1]
+        if isinstance(value, (nodes.Name, nodes.Attribute)):
+            read = self.symbol_of(value, scope)
+            return f"={read}" if read else ""
+        return ""
 
     # -- pass 2: what the code uses -------------------------------------------------------------
 
@@ -141,6 +256,8 @@ class _Walker:
         if isinstance(node, _FUNCTIONS):
             qualname = _child_qualname(scope, node.name)
             self.outer_parts_of_function(node, scope, qualname)
+            if scope.kind != "hidden":
+                self.function_type(node, scope, qualname)
             self.body(node, "function", qualname, scope)
             return
         if isinstance(node, nodes.ClassDef):
@@ -179,6 +296,8 @@ class _Walker:
             return
         if isinstance(node, nodes.AnnAssign):
             self.mark(node.annotation, "annotation")
+        if isinstance(node, (nodes.Assign, nodes.AnnAssign)):
+            self.assignment_types(node, scope)
         if isinstance(node, (nodes.Name, nodes.Attribute)):
             if self.chain(node, scope):
                 return
@@ -187,6 +306,49 @@ class _Walker:
             return
         for child in node.get_children():
             self.visit(child, scope)
+
+    def assignment_types(self, node: nodes.Assign | nodes.AnnAssign, scope: _Scope) -> None:
+        """What an assignment says of the type of a module variable, a class attribute or an
+        attribute a method sets on its instance (``self.x = ...``)."""
+        targets = node.targets if isinstance(node, nodes.Assign) else [node.target]
+        for target in targets:
+            if isinstance(target, nodes.AssignName) and scope.kind in ("module", "class"):
+                name = _child_qualname(scope, target.name)
+            elif isinstance(target, nodes.AssignAttr) and scope.owner and scope.instance \
+                    and isinstance(target.expr, nodes.Name) and target.expr.name == scope.instance:
+                name = f"{scope.owner}.{target.attrname}"
+            else:
+                for inner in target.nodes_of_class(nodes.AssignName) if scope.kind in ("module", "class") else ():
+                    self.assigned.setdefault((_child_qualname(scope, inner.name), "holds"), set()).add("")
+                continue
+            if isinstance(node, nodes.AnnAssign):
+                self.annotated.setdefault((name, "holds"), set()).add(self.annotation_type(node.annotation, scope))
+            if len(targets) == 1 and node.value is not None:
+                self.assigned.setdefault((name, "holds"), set()).add(self.value_type(node.value, scope))
+            elif node.value is not None:
+                self.assigned.setdefault((name, "holds"), set()).add("")
+
+    def function_type(self, node: nodes.FunctionDef, scope: _Scope, qualname: str) -> None:
+        """A def's return annotation: what calling it gives (what reading it gives, for a
+        property). A coroutine function's call gives a coroutine: nothing said."""
+        decorators = [_dotted_name(d) for d in (node.decorators.nodes if node.decorators else ())]
+        if isinstance(node, nodes.AsyncFunctionDef) or node.returns is None:
+            return
+        if any(d.endswith((".setter", ".deleter")) for d in decorators):
+            return
+        how = "holds" if any(d in _PROPERTIES for d in decorators) else "returns"
+        self.annotated.setdefault((qualname, how), set()).add(self.annotation_type(node.returns, scope))
+
+    def value_types(self) -> tuple[ValueType, ...]:
+        """The definitions' value types: their annotations', else their assignments' (all of them
+        saying something, ``None`` aside)."""
+        found = []
+        for key in sorted(self.annotated.keys() | self.assigned.keys()):
+            types = self.annotated.get(key) or self.assigned.get(key, set())
+            if "" in types:
+                continue
+            found.extend(ValueType(key[0], key[1], kind) for kind in sorted(types - {_NONE}))
+        return tuple(found)
 
     def body(self, node: nodes.FunctionDef | nodes.ClassDef, kind: str, qualname: str, scope: _Scope) -> None:
         """The statements of a def or class, in the scope it opens."""
@@ -223,31 +385,61 @@ class _Walker:
             stack.extend(node.get_children())
 
     def chain(self, node: nodes.Name | nodes.Attribute, scope: _Scope) -> bool:
-        """Record a name or a dotted chain ending in a name (``self.a.b``, ``super().m``); False
-        when the chain starts with something else (``f().x``), whose parts are visited instead."""
-        parts: list[str] = []
-        head = node
-        while isinstance(head, nodes.Attribute):
-            parts.append(head.attrname)
-            head = head.expr
-        parts.reverse()
-        if isinstance(head, nodes.Name):
-            symbol = self.lookup(head.name, scope, parts)
-        elif _is_super_call(head) and parts and scope.owner:
-            symbol = f"^{scope.owner}:{'.'.join(parts)}"
-        else:
+        """Record a name or a dotted chain ending in a name (``self.a.b``, ``super().m``,
+        ``Thing().m``); False when the chain starts with something else (``f[0].x``), whose parts
+        are visited instead."""
+        head, parts = _split_chain(node)
+        symbol = self.chain_symbol(head, parts, scope)
+        if symbol is None:
             return False
+        column = head.col_offset if head.lineno == node.lineno else -1
+        if isinstance(head, nodes.Call) and not _is_super_call(head):
+            # the chain's own names start after the call's ``).`` (the page links only them)
+            column = head.end_col_offset + 1 if head.end_lineno == node.lineno and head.end_col_offset else -1
+            self.visit(head, scope)
         if isinstance(node.parent, nodes.Call) and node.parent.func is node:
             kind = "call"
         else:
             kind = "read"
         kind = self.slots.get(id(node), kind)
         if symbol:
-            self.add(scope, node.lineno or 0, symbol, kind, head.col_offset if head.lineno == node.lineno else -1)
+            self.add(scope, node.lineno or 0, symbol, kind, column)
         return True
+
+    def symbol_of(self, node: nodes.NodeNG, scope: _Scope) -> str:
+        """The symbol of a name or chain (as :meth:`chain` records it), without recording it."""
+        return self.chain_symbol(*_split_chain(node), scope) or ""
+
+    def chain_symbol(self, head: nodes.NodeNG, parts: list[str], scope: _Scope) -> str | None:
+        """The symbol of ``head.parts`` ("" for nothing); None when ``head`` starts no chain."""
+        if isinstance(head, nodes.Name):
+            return self.lookup(head.name, scope, parts)
+        if _is_super_call(head) and parts and scope.owner:
+            return f"^{scope.owner}:{'.'.join(parts)}"
+        if isinstance(head, nodes.Call) and parts and isinstance(head.func, (nodes.Name, nodes.Attribute)):
+            called = self.symbol_of(head.func, scope)  # ``Thing().method``: a member of what the call gives
+            return f"~{called}()|{'.'.join(parts)}" if called else ""
+        return None
 
     def lookup(self, name: str, scope: _Scope, parts: list[str]) -> str:
         """The symbol of ``name.parts`` as Python finds ``name`` from ``scope`` ("" for nothing)."""
+        found = self.binding_of(name, scope)
+        if found is None:
+            if self.stars:  # the project index knows what those modules export (else: a builtin)
+                return f"*{','.join(self.stars)}:{'.'.join([name, *parts])}"
+            return ""  # a builtin, or a name nothing binds
+        how, what = found
+        if how == "symbol":
+            return ".".join([what, *parts])
+        if how == "typed" and parts:  # a member of a value of known type
+            return f"~{what}|{'.'.join(parts)}"
+        if how == "self" and parts:  # self.x, cls.x
+            return f"@{what}:{'.'.join(parts)}"
+        return ""
+
+    def binding_of(self, name: str, scope: _Scope) -> tuple[str, str] | None:
+        """How ``name`` is bound where Python finds it from ``scope`` (``("self", Class)`` for a
+        method's instance), or None when nothing in the file binds it."""
         first = scope
         current: _Scope | None = scope
         while current is not None:
@@ -259,16 +451,11 @@ class _Walker:
                 continue
             binding = current.bindings.get(name)
             if binding is not None:
-                how, what = binding
-                if how != "symbol":
-                    if how == "local" and current.instance == name and parts:  # self.x, cls.x
-                        return f"@{current.owner}:{'.'.join(parts)}"
-                    return ""
-                return ".".join([what, *parts])
+                if binding == _LOCAL and current.instance == name:
+                    return ("self", current.owner)
+                return binding
             current = current.parent
-        if self.stars:  # the project index knows what those modules export (else: a builtin)
-            return f"*{','.join(self.stars)}:{'.'.join([name, *parts])}"
-        return ""  # a builtin, or a name nothing binds
+        return None
 
     def imports(self, node: nodes.Import | nodes.ImportFrom, scope: _Scope) -> None:
         line = node.lineno or 0
@@ -310,14 +497,82 @@ class _Walker:
             self.label = outer
 
 
-def uses_of(tree: nodes.Module, module: str, package: str) -> tuple[Use, ...]:
-    """What the module's code uses (see the module docstring), sorted by line and symbol."""
+def uses_of(tree: nodes.Module, module: str, package: str) -> tuple[tuple[Use, ...], tuple[ValueType, ...]]:
+    """What the module's code uses (see the module docstring), sorted by line and symbol; and
+    the value types of its definitions, sorted by name."""
     walker = _Walker(module, package)
     top = walker.scope(tree, "module", "", None)
     for statement in tree.body:
         walker.visit(statement, top)
-    return tuple(Use(scope, line, symbol, kind, walker.found[scope, line, symbol, kind])
+    uses = tuple(Use(scope, line, symbol, kind, walker.found[scope, line, symbol, kind])
                  for scope, line, symbol, kind in sorted(walker.found, key=lambda key: (key[1], key[2], key[3], key[0])))
+    return uses, walker.value_types()
+
+
+def _split_chain(node: nodes.NodeNG) -> tuple[nodes.NodeNG, list[str]]:
+    """``a.b.c`` -> (the node ``a``, ["b", "c"])."""
+    parts: list[str] = []
+    while isinstance(node, nodes.Attribute):
+        parts.append(node.attrname)
+        node = node.expr
+    parts.reverse()
+    return node, parts
+
+
+def _position(node: nodes.NodeNG) -> tuple[int, int]:
+    return node.lineno or 0, node.col_offset or 0
+
+
+def _parameter_annotation(arguments: nodes.Arguments, name: nodes.AssignName) -> nodes.NodeNG | None:
+    for names, written in ((arguments.posonlyargs, arguments.posonlyargs_annotations),
+                           (arguments.args, arguments.annotations),
+                           (arguments.kwonlyargs, arguments.kwonlyargs_annotations)):
+        for index, parameter in enumerate(names or ()):
+            if parameter is name:
+                return written[index] if written and index < len(written) else None
+    return None
+
+
+# An annotation's shape, from astroid's tree or (string annotations) ast's: ("name", parts),
+# ("generic", parts, arguments), ("union", members), ("none",), ("other",).
+
+def _shape_of(node: nodes.NodeNG | ast.expr) -> tuple:
+    if isinstance(node, (nodes.Const, ast.Constant)) and node.value is None:
+        return ("none",)
+    dotted = _dotted_name(node)
+    if dotted:
+        return ("name", tuple(dotted.split(".")))
+    if isinstance(node, (nodes.Subscript, ast.Subscript)):
+        generic = _dotted_name(node.value)
+        if generic:
+            arguments = node.slice.elts if isinstance(node.slice, (nodes.Tuple, ast.Tuple)) else [node.slice]
+            return ("generic", tuple(generic.split(".")), tuple(map(_shape_of, arguments)))
+    if isinstance(node, nodes.BinOp) and node.op == "|" or isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return ("union", (*_members(_shape_of(node.left)), *_members(_shape_of(node.right))))
+    return ("other",)
+
+
+def _members(shape: tuple) -> tuple[tuple, ...]:
+    return shape[1] if shape[0] == "union" else (shape,)
+
+
+def _dotted_name(node: nodes.NodeNG | ast.expr) -> str:
+    """``a.b.c`` for a name or a chain of attributes of a name (astroid's or ast's), else ""."""
+    parts = []
+    while isinstance(node, (nodes.Attribute, ast.Attribute)):
+        if isinstance(node, nodes.Attribute):
+            parts.append(node.attrname)
+            node = node.expr
+        else:
+            parts.append(node.attr)
+            node = node.value
+    if isinstance(node, nodes.Name):
+        parts.append(node.name)
+    elif isinstance(node, ast.Name):
+        parts.append(node.id)
+    else:
+        return ""
+    return ".".join(reversed(parts))
 
 
 def _binders(scope_node: nodes.NodeNG) -> Iterator[nodes.NodeNG]:

@@ -37,9 +37,10 @@ EXPECTED = {
         ("", 3, "refs.base.Base", "read"),
     },
     "refs.r_star": {("", 1, "refs.base", "import"), ("use", 5, "refs.base.LIMIT", "read")},  # len: a builtin
-    "refs.r_chain": {  # attribute chains through modules; a method of a returned value is not followed
+    "refs.r_chain": {  # attribute chains through modules; a method of what calling a class gives
         ("", 1, "refs.deep.mod", "import"),
         ("use", 5, "refs.deep.mod.Thing", "call"),
+        ("use", 5, "refs.deep.mod.Thing.method", "call"),
     },
     "refs.r_self": {  # self.x and super() through the bases; self.missing gives nothing
         ("", 1, "refs.base.Base", "import"),
@@ -63,10 +64,65 @@ EXPECTED = {
         ("use", 7, "refs.shadow.run.run", "call"),
         ("use", 8, "refs.shadow.run.run", "call"),
     },
-    "refs.r_dynamic": {  # getattr, values passed around: nothing guessed
+    "refs.r_dynamic": {  # getattr, values passed around: nothing guessed; a local made by Base() is one
         ("", 1, "refs.base.Base", "import"),
         ("dynamic", 6, "refs.base.Base", "call"),
         ("dynamic", 6, "refs.base.Base.__init__", "call"),
+        ("dynamic", 7, "refs.base.Base.render", "call"),
+    },
+    "refs.r_typed_param": {  # annotated parameters: a class, Optional[...], a string "X | None"
+        ("", 2, "refs.typed.Node", "import"),
+        ("", 2, "refs.typed.Writer", "import"),
+        ("show", 5, "refs.typed.Node", "annotation"),
+        ("show", 5, "refs.typed.Writer", "annotation"),
+        ("show", 6, "refs.typed.Writer.line", "call"),
+        ("show", 7, "refs.typed.Node.walk", "call"),
+        ("show", 8, "refs.typed.Node.parent", "read"),
+        ("partial", 11, "refs.typed.Node", "annotation"),
+        ("partial", 12, "refs.typed.Node.parent", "read"),  # Node has no missing: a read of parent
+    },
+    "refs.r_typed_local": {  # locals made by a class, by a function annotated to return one, annotated
+        ("", 1, "refs.typed.Writer", "import"),
+        ("", 1, "refs.typed.make_writer", "import"),
+        ("write", 5, "refs.typed.Writer", "call"),
+        ("write", 6, "refs.typed.Writer.line", "call"),
+        ("write", 7, "refs.typed.make_writer", "call"),
+        ("write", 8, "refs.typed.Writer.line", "call"),
+        ("write", 9, "refs.r_typed_local.pick", "call"),
+        ("write", 9, "refs.typed.Writer", "annotation"),
+        ("write", 10, "refs.typed.Writer.line", "call"),
+        ("write", 11, "refs.typed.make_writer", "call"),
+        ("write", 11, "refs.typed.Writer.line", "call"),  # a method of a call's result
+    },
+    "refs.r_typed_attr": {  # attributes: set from an annotated parameter, from a class, annotated in the
+        ("", 1, "refs.typed.Node", "import"),  # class body; a property's return; a module variable
+        ("", 1, "refs.typed.Writer", "import"),
+        ("", 3, "refs.typed.Writer", "call"),
+        ("Report", 7, "refs.typed.Node", "annotation"),
+        ("Report.__init__", 9, "refs.typed.Writer", "annotation"),
+        ("Report.__init__", 11, "refs.typed.Writer", "call"),
+        ("Report.writer", 14, "refs.typed.Writer", "annotation"),
+        ("Report.writer", 15, "refs.r_typed_attr.Report.tw", "read"),
+        ("Report.show", 18, "refs.typed.Writer.line", "call"),
+        ("Report.show", 19, "refs.typed.Writer.line", "call"),
+        ("Report.show", 20, "refs.typed.Node.walk", "call"),
+        ("Report.show", 21, "refs.typed.Writer.line", "call"),
+        ("Report.show", 22, "refs.typed.Writer.line", "call"),
+    },
+    "refs.r_untyped": {  # no one class: a conditional value, two classes, the class itself, a loop
+        ("", 3, "refs.typed.Node", "import"),  # variable, a container, a Union, a coroutine function's
+        ("", 3, "refs.typed.Writer", "import"),  # call, an attribute set from itself: no member found
+        ("", 3, "refs.typed.amake", "import"),
+        ("guess", 6, "refs.typed.Node", "annotation"),
+        ("guess", 6, "refs.typed.Writer", "annotation"),
+        ("guess", 7, "refs.typed.Writer", "call"),
+        ("guess", 9, "refs.typed.Writer", "call"),
+        ("guess", 11, "refs.typed.Node", "call"),
+        ("guess", 13, "refs.typed.Writer", "read"),
+        ("guess", 18, "refs.typed.amake", "call"),
+        ("Chain.__init__", 24, "refs.typed.Node", "annotation"),
+        ("Chain.up", 28, "refs.r_untyped.Chain.node", "read"),
+        ("Chain.up", 29, "refs.r_untyped.Chain.node", "read"),
     },
 }
 
@@ -192,7 +248,8 @@ def test_each_keyword_says_where_it_is_used(tmp_path):
     soup = BeautifulSoup((app.outdir / "base.html").read_text(), "html.parser")
     render = soup.find("li", id="kw-refs.base.Base.render").select_one("p.kwindex-used-by")
     assert " ".join(render.get_text().split()) == (
-        "Used in 2 modules, 3 places: refs.r_aliases: use (read, line 7); refs.r_self: Sub.go (call, lines 6, 7).")
+        "Used in 3 modules, 4 places: refs.r_aliases: use (read, line 7); refs.r_dynamic: dynamic (call, line 7); "
+        "refs.r_self: Sub.go (call, lines 6, 7).")
     # a using function links to its entry where a page shows its module (refs.r_self: the index page)
     links = {a.get_text(): a["href"] for a in render.select("a")}
     assert links["Sub.go"] == "index.html#kw-refs.r_self.Sub.go"

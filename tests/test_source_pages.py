@@ -30,14 +30,20 @@ EXPECTED_LINKS = {
     ("refs.r_aliases", 6, "b.Base"): "refs.base.html#L4",  # import refs.base as b
     ("refs.r_aliases", 7, "bb.Base.render"): "refs.base.html#L8",  # from refs import base as bb
     ("refs.r_chain", 1, "refs.deep.mod"): "refs.deep.mod.html",  # no page documents it: its source
-    ("refs.r_chain", 5, "refs.deep.mod.Thing"): "refs.deep.mod.html#L1",  # .method() of a value: not followed
+    ("refs.r_chain", 5, "refs.deep.mod.Thing"): "refs.deep.mod.html#L1",
+    ("refs.r_chain", 5, "method"): "refs.deep.mod.html#L2",  # a method of what the call gives
+    ("refs.r_typed_param", 6, "tw.line"): "refs.typed.html#L7",  # tw: Writer
+    ("refs.r_typed_param", 12, "node.parent"): "refs.typed.html#L12",  # .missing: not linked
+    ("refs.r_typed_attr", 18, "self.tw.line"): "refs.typed.html#L7",  # self.tw = tw, tw: Writer
+    ("refs.r_typed_attr", 21, "self.writer.line"): "refs.typed.html#L7",  # a property returning a Writer
     ("refs.r_local", 8, "inner"): "#L5",  # the same page
     # the package binds the submodule's name to its function: the function, as Python finds it
     ("refs.r_shadow", 7, "run"): "refs.shadow.run.html#L1",
     ("refs.r_shadow", 8, "refs.shadow.run"): "refs.shadow.run.html#L1",
 }
 #: linked text that must stay plain (what cannot be known statically)
-UNLINKED = {("refs.r_self", 8, "self.missing"), ("refs.r_chain", 5, "method")}
+UNLINKED = {("refs.r_self", 8, "self.missing"), ("refs.r_untyped", 8, "value.line"),
+            ("refs.r_untyped", 12, "chosen.walk"), ("refs.r_untyped", 29, "self.node.walk")}
 
 
 def code_links(outdir: Path, module: str) -> dict[tuple[int, str], tuple[str, str]]:
@@ -88,7 +94,7 @@ def test_definitions_link_back_to_their_keyword_entry(built):
     assert href.startswith("../base.html#")
     assert title == "Keyword entry: where it is used"
     target = BeautifulSoup((built.outdir / "base.html").read_text(), "html.parser").find(id=href.partition("#")[2])
-    assert "render" in target.get_text() and "Used in 2 modules, 3 places" in target.get_text()
+    assert "render" in target.get_text() and "Used in 3 modules, 4 places" in target.get_text()
 
 
 def test_keyword_line_numbers_lead_to_the_source_line(built):
@@ -102,7 +108,8 @@ def test_no_link_of_any_page_dangles(built):
     assert [page.name for page in pages] == sorted(f"{m}.html" for m in (
         "refs", "refs.base", "refs.deep", "refs.deep.mod", "refs.r_aliases", "refs.r_annotation", "refs.r_chain",
         "refs.r_class_attr", "refs.r_decorator", "refs.r_dynamic", "refs.r_local", "refs.r_reexport",
-        "refs.r_relative", "refs.r_self", "refs.r_shadow", "refs.r_star", "refs.shadow", "refs.shadow.run"))
+        "refs.r_relative", "refs.r_self", "refs.r_shadow", "refs.r_star", "refs.r_typed_attr", "refs.r_typed_local",
+        "refs.r_typed_param", "refs.r_untyped", "refs.shadow", "refs.shadow.run", "refs.typed"))
     for page in [*pages, built.outdir / "index.html", built.outdir / "base.html"]:
         assert dangling(built.outdir, page) == [], page.name
 

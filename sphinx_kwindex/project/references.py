@@ -11,7 +11,11 @@ and counts as a read of it). A package that binds a submodule's name to
 something imported from that submodule (``from .run import run``) shadows the
 submodule: ``pkg.run`` and ``from pkg import run`` are that thing, as in
 Python; ``import pkg.run`` still imports the module. Calling a class uses the
-class and the ``__init__`` it runs. Uses of names outside the project, and
+class and the ``__init__`` it runs. A member of a value of known type
+(``~type|member``), and a chain going on past a variable, attribute or property
+whose value type is known (``self.code.getargs``), are followed through that
+type's class, when it names exactly one project class (a function's return
+annotation for what calling it gives). Uses of names outside the project, and
 what cannot be followed statically, give no reference.
 """
 
@@ -45,10 +49,14 @@ class UseResolver:
         self.index = index
         self.hierarchy = index.hierarchy()
         self._kinds: dict[str, dict[str, str]] = {}
+        self._types: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {}
         #: (module, symbol) -> (what it resolves to, the modules that decided it)
         self._symbols: dict[tuple[str, str], tuple[tuple[str, bool] | None, frozenset[str]]] = {}
         #: the modules read for what is being resolved
         self._read: set[str] = set()
+        #: the symbols being resolved, and how many times one was met again (see :meth:`resolve`)
+        self._resolving: set[tuple[str, str]] = set()
+        self._cuts = 0
 
     def references(self, summary: ModuleSummary) -> tuple[tuple[Row, ...], frozenset[str]]:
         """The module's references as rows, sorted by (line, target), without duplicates; and the
@@ -77,13 +85,27 @@ class UseResolver:
         return rows, frozenset(self._read)
 
     def resolve(self, module: str, symbol: str) -> tuple[str, bool] | None:
-        """(target, whether the whole chain was followed) of one symbol, or None."""
+        """(target, whether the whole chain was followed) of one symbol, or None.
+
+        Value types can go round (``self.node = self.node.parent``): a symbol met again while it
+        is being resolved gives nothing there, and what was resolved with such a cut is not
+        remembered, so each symbol's answer is the same whatever was resolved before it."""
         key = (module, symbol)
         known = self._symbols.get(key)
         if known is None:
+            if key in self._resolving or len(self._resolving) > _RESOLVING_DEPTH:
+                self._cuts += 1
+                return None
             outer, self._read = self._read, set()
-            known = self._symbols[key] = (self._resolve(module, symbol), frozenset(self._read))
-            self._read = outer
+            cuts = self._cuts
+            self._resolving.add(key)
+            try:
+                known = (self._resolve(module, symbol), frozenset(self._read))
+            finally:
+                self._resolving.discard(key)
+                self._read = outer
+            if self._cuts == cuts:
+                self._symbols[key] = known
         self._read |= known[1]
         return known[0]
 
@@ -105,6 +127,16 @@ class UseResolver:
             return self.walk(owner[0], owner[1], parts, module_read=False)
         if head == "*":
             return self.star(symbol)
+        if head == "~":
+            value, _, rest = symbol[1:].rpartition("|")
+            klass = self.instance_class(module, value)
+            if klass is None:
+                return None
+            parts = rest.split(".")
+            owner = self.owner(klass, parts[0])
+            if owner is None:
+                return None
+            return self.walk(owner[0], owner[1], parts, module_read=False)
         target = self.index.defined_target(symbol)
         self._read.update(self.index.followed(symbol))
         if target is None:
@@ -157,8 +189,15 @@ class UseResolver:
             if name in kinds:
                 current = (current[0], name)
                 continue
-            if current[1] and kinds.get(current[1]) == "class":
+            kind = kinds.get(current[1]) if current[1] else None
+            if kind == "class":
                 owner = self.owner(current, part)
+                if owner is not None:
+                    current = (owner[0], f"{owner[1]}.{part}")
+                    continue
+            elif kind is not None:  # a variable, attribute or property: through its value's class
+                klass = self.held_class(current)
+                owner = self.owner(klass, part) if klass is not None else None
                 if owner is not None:
                     current = (owner[0], f"{owner[1]}.{part}")
                     continue
@@ -168,6 +207,54 @@ class UseResolver:
         if not current[1]:
             return (current[0], False) if module_read else None
         return f"{current[0]}.{current[1]}", False
+
+    def instance_class(self, module: str, value: str, depth: int = 0) -> tuple[str, str] | None:
+        """The project class (module, qualname) whose instance a type symbol of ``module``'s code
+        gives (:class:`~sphinx_kwindex.model.ValueType`), or None."""
+        if depth > _TYPE_DEPTH:
+            return None
+        if value.startswith("="):
+            resolved = self.resolve(module, value[1:])
+            if resolved is None or not resolved[1]:
+                return None
+            target = self.split(resolved[0])
+            return self.typed_class(target, "holds", depth) if self.kinds(target[0]).get(target[1]) != "class" \
+                else None  # the class itself, not an instance
+        called = value.endswith("()")
+        resolved = self.resolve(module, value[:-2] if called else value)
+        if resolved is None or not resolved[1]:
+            return None
+        target = self.split(resolved[0])
+        kind = self.kinds(target[0]).get(target[1])
+        if kind == "class":
+            return target
+        if called and kind in ("function", "method"):
+            return self.typed_class(target, "returns", depth)
+        return None
+
+    def held_class(self, definition: tuple[str, str]) -> tuple[str, str] | None:
+        return self.typed_class(definition, "holds", 0)
+
+    def typed_class(self, definition: tuple[str, str], how: str, depth: int) -> tuple[str, str] | None:
+        """The one class every value type of a definition gives, or None."""
+        module, qualname = definition
+        types = self.types(module).get((qualname, how))
+        if not types:
+            return None
+        classes = {self.instance_class(module, value, depth + 1) for value in types}
+        return classes.pop() if len(classes) == 1 else None
+
+    def types(self, module: str) -> dict[tuple[str, str], tuple[str, ...]]:
+        """(qualified name, how) -> the value types of ``module``'s definitions."""
+        self._read.add(module)
+        if module not in self._types:
+            summary = self.index.get(module)
+            found: dict[tuple[str, str], tuple[str, ...]] = {}
+            for value_type in summary.value_types if summary is not None else ():
+                key = (value_type.name, value_type.how)
+                found[key] = (*found.get(key, ()), value_type.type)
+            self._types[module] = found
+        return self._types[module]
 
     def kinds(self, module: str) -> dict[str, str]:
         """Qualified name -> kind of every definition of ``module``."""
@@ -184,6 +271,12 @@ class UseResolver:
     def split(self, target: str) -> tuple[str, str]:
         found = self.index.split_target(target)
         return found if found is not None else (target, "")
+
+
+#: How many symbols deep one resolution goes (value types lead from one symbol to another).
+_RESOLVING_DEPTH = 16
+#: How many value types deep a type is followed (``a`` holds ``=b``, ``b`` holds ``f()``...).
+_TYPE_DEPTH = 6
 
 
 def _parts(dotted: str) -> list[str]:
@@ -273,11 +366,12 @@ def content_key(summary: ModuleSummary) -> ContentKey:
 
 
 def interface_digest(summary: ModuleSummary) -> str:
-    """Digest of all that resolving uses reads of a module: its definitions (names, kinds, bases),
-    the names it imports, ``__all__`` and whether it is a package."""
+    """Digest of all that resolving uses reads of a module: its definitions (names, kinds, bases,
+    value types), the names it imports, ``__all__`` and whether it is a package."""
     parts = [f"{summary.source.is_package}\0{summary.all_names!r}"]
     parts += [f"d{d.name}\0{d.kind}\0{d.bases!r}" for d in summary.definitions]
     parts += [f"i{i.name}\0{i.target}\0{i.is_module}\0{i.is_local}" for i in summary.imported_names]
+    parts += [f"t{t.name}\0{t.how}\0{t.type}" for t in summary.value_types]
     return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 

@@ -96,7 +96,7 @@ def _summary_reducer(summary: ModuleSummary) -> tuple:
 
 _SUMMARY_FIELDS = tuple(field.name for field in dataclasses.fields(ModuleSummary))
 _MODEL_CLASSES = (model.SourceFile, model.Definition, model.ImportedName, model.Import,
-                  model.NotableCall, model.Use, model.Problem, model.ModuleSummary)
+                  model.NotableCall, model.Use, model.Problem, model.ValueType, model.ModuleSummary)
 
 #: Pickle model objects as ``cls(*fields)``: loading calls ``__init__`` once instead of the
 #: per-field ``__setstate__`` loop of slotted dataclasses (about 2x faster on torch's 75 000
@@ -137,7 +137,7 @@ def _valid_summary(summary: object) -> bool:
     may hold anything)."""
     return type(summary) is ModuleSummary and _valid_fields(summary) and _valid_fields(summary.source) and all(
         _valid_parts(parts) for parts in (summary.definitions, summary.imported_names, summary.imports,
-                                          summary.notable_calls, summary.problems)
+                                          summary.notable_calls, summary.problems, summary.value_types)
     ) and type(summary.uses) is UseRows and valid_rows(summary.uses.rows, _USE_ROW)
 
 

@@ -89,7 +89,8 @@ def _destination(index: ProjectIndex, target: str) -> Destination | None:
 def _unfollowed(symbol: str, target: str) -> int | None:
     """How many names at the end of ``symbol`` go past ``target`` (a chain the index followed only
     part of the way: ``config.x.y`` read as ``config.x`` leaves 1); None when that is unclear."""
-    names = symbol.rpartition(":")[2].lstrip(".").split(".")
+    chain = symbol.rpartition("|")[2] if symbol.startswith("~") else symbol.rpartition(":")[2]
+    names = chain.lstrip(".").split(".")
     last = target.rpartition(".")[2]
     for position in range(len(names) - 1, -1, -1):
         if names[position] == last:
