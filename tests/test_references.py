@@ -317,6 +317,9 @@ EDITS = {
     "a re-export": ("__init__.py", "from refs.base import Base", "from refs.base import Mixin as Base"),
     "a name a star import binds": ("base.py", "LIMIT = 3", "LIMITS = 3"),
     "a class in a chain": ("deep/mod.py", "class Thing:", "class Thing(dict):"),
+    "a return annotation": ("typed.py", "def make_writer() -> Writer:", "def make_writer() -> Node:"),
+    "an attribute's annotation": ("typed.py", "parent: Node | None = None", "parent: Writer | None = None"),
+    "a method of a typed value": ("typed.py", "def line(self):", "def lines(self):"),
 }
 
 
