@@ -8,6 +8,7 @@ kept in the output folder until it changes.
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sphinx.util import logging
@@ -44,8 +45,10 @@ def pictures_on(app: Sphinx, config: Config, asked: bool | None) -> bool:
         why = (f"Graphviz's dot program {program!r} (graphviz_dot) was not found" if GRAPHVIZ in app.extensions
                else f"{GRAPHVIZ} was not loaded (kwindex_pictures was False when the extension was set up)")
         if asked:
+            conf = Path(app.confdir) / "conf.py"
+            # "path:" is Sphinx's form of a location without a line (a bare path would be read as a docname)
             warn(f"kwindex_pictures is True, but {why}: pages are built without pictures; {INSTALL}",
-                 GlueSubtype.NO_DOT, None)
+                 GlueSubtype.NO_DOT, f"{conf}:" if conf.is_file() else None)
         else:
             logger.info("kwindex: no pictures: %s; %s for them", why, INSTALL)
     config.kwindex_pictures = on
@@ -55,6 +58,13 @@ def pictures_on(app: Sphinx, config: Config, asked: bool | None) -> bool:
 def _dot_found(config: Config) -> bool:
     program = config.graphviz_dot
     return isinstance(program, str) and bool(program) and shutil.which(program) is not None
+
+
+def builder_draws(builder) -> bool:
+    """Whether pictures go into this builder's output. Not into an EPUB with PNG pictures: the
+    Graphviz extension writes each PNG's image map beside it, which EPUB builders refuse with a
+    warning per file (``-W`` would fail); SVG pictures are fine there."""
+    return not builder.name.startswith("epub") or builder.config.graphviz_output_format == "svg"
 
 
 def graphviz_node(code: str, alt: str, docname: str) -> nodes.Element:
