@@ -39,18 +39,21 @@ def render_picture(picture: Picture, ctx: RenderContext) -> list[nodes.Node]:
     """The picture as the node the context makes of DOT text (none without one)."""
     if ctx.picture is None:
         return []
-    node = ctx.picture(dot_source(picture, ctx.links.module_uri), alt_text(picture), picture.kind)
+    node = ctx.picture(dot_source(picture, ctx.links.module_uri, ctx.docname), alt_text(picture), picture.kind)
     if node is None:
         return []
     node["classes"] += ["kwindex-picture", f"kwindex-picture-{picture.kind}", NO_SEARCH]
     return [node]
 
 
-def dot_source(picture: Picture, uri_of: Callable[[str], str | None]) -> str:
-    """DOT text of ``picture``; ``uri_of(module)``: the URL of its page, or None (no link)."""
+def dot_source(picture: Picture, uri_of: Callable[[str], str | None], page: str = "") -> str:
+    """DOT text of ``picture``; ``uri_of(module)``: the URL of its page, or None (no link). The
+    graph's name, which becomes the id of a PNG's image map, holds the ``page`` the picture was
+    placed on: singlehtml puts a module's generated page and a page it is added to in one file."""
     direction = "rankdir=LR, " if picture.kind == "neighbourhood" else ""
+    name = f"kwindex-{picture.kind}-{picture.subject}" + (f"@{page}" if page else "")
     lines = [
-        f"digraph {_quote(f'kwindex-{picture.kind}-{picture.subject}')} {{",
+        f"digraph {_quote(name)} {{",
         f"  graph [{FONT}, fontsize=10, labelloc=b, labeljust=l, {direction}label={_quote(caption(picture))}];",
         f'  node [{FONT}, fontsize=10, shape=box, style="rounded,filled", fillcolor="#f5f5f5", height=0.3];',
         f"  edge [{FONT}, fontsize=9, arrowsize=0.7];",
