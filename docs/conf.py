@@ -19,3 +19,5 @@ nitpicky = False
 
 # The extension applied to this repository's own code: the embedded demo.
 kwindex_paths = ["../sphinx_kwindex"]
+# Pictures (kwindex_pictures) as SVG: sharp at any zoom, links inside them.
+graphviz_output_format = "svg"

@@ -17,6 +17,7 @@ from typing import NamedTuple
 from sphinx_kwindex import fingerprint
 from sphinx_kwindex.fingerprint import value_digest
 from sphinx_kwindex.model import KIND_NOUNS, KINDS, Definition, ImportedName, ModuleSummary, count_of
+from sphinx_kwindex.pictures import Picture, neighbourhood_picture, package_picture
 from sphinx_kwindex.project.index import ProjectIndex
 from sphinx_kwindex.project.keywords import KeywordEntry, KeywordGroup
 from sphinx_kwindex.project.related import RelatedFile
@@ -188,6 +189,8 @@ class ContentsView:
 
     name: str
     children: tuple[ContentsEntry, ...]
+    #: the imports among the children, when pictures are on and any child imports another
+    picture: Picture | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +206,8 @@ class RelatedView:
     tests_title: str
     tests: tuple[str, ...]
     test_command: str | None
+    #: the module's neighbourhood, when pictures are on and it is linked to anything
+    picture: Picture | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,12 +256,13 @@ def anchor_prefix(kind: str) -> str:
 
 def section_view(
     index: ProjectIndex, section: str, module: str, *, kinds: tuple[str, ...] = KINDS, limit: int | None = None,
-    keyword_index_label: str | None = None,
+    keyword_index_label: str | None = None, pictures: bool = False,
 ) -> View | None:
     """The view of one section of ``module`` (a module, or a folder for ``contents``); None when the
-    section has nothing to show there (no such module, no children)."""
+    section has nothing to show there (no such module, no children). ``pictures``: the related
+    files and the contents hold their picture."""
     if section == "contents":
-        return contents_view(index, module) if index.children(module) else None
+        return contents_view(index, module, pictures) if index.children(module) else None
     summary = index.get(module)
     if summary is None:
         return None
@@ -265,7 +271,7 @@ def section_view(
     if section == "facts":
         return facts_view(index, summary, keyword_index_label)
     if section == "related":
-        return related_view(index, summary, index.related_limit if limit is None else limit)
+        return related_view(index, summary, index.related_limit if limit is None else limit, pictures)
     raise ValueError(f"unknown section {section!r}; allowed: {', '.join(SECTIONS)}")
 
 
@@ -337,7 +343,7 @@ def facts_view(index: ProjectIndex, summary: ModuleSummary, keyword_index_label:
     )
 
 
-def contents_view(index: ProjectIndex, name: str) -> ContentsView:
+def contents_view(index: ProjectIndex, name: str, pictures: bool = False) -> ContentsView:
     children = []
     for child in index.children(name):
         summary = index.get(child)
@@ -347,21 +353,23 @@ def contents_view(index: ProjectIndex, name: str) -> ContentsView:
             counts = Counter(d.kind for d in summary.definitions)
             children.append(ContentsEntry(child, None, summary.source.is_package, counts["class"],
                                           counts["function"], summary.doc))
-    return ContentsView(name, tuple(children))
+    return ContentsView(name, tuple(children), package_picture(index, name) if pictures else None)
 
 
-def related_view(index: ProjectIndex, summary: ModuleSummary, limit: int) -> RelatedView:
+def related_view(index: ProjectIndex, summary: ModuleSummary, limit: int, pictures: bool = False) -> RelatedView:
     module = summary.module
     graph = index.graph
     is_test = summary.source.is_test
+    related = index.related(module, limit)
     return RelatedView(
         module=module,
-        related=index.related(module, limit),
+        related=related,
         imports=tuple(graph.imports_of(module).items()),  # the graph keeps both sorted by module
         imported_by=tuple(graph.imported_by(module).items()),
         tests_title="Tests" if is_test else "Tested by",
         tests=tuple(sorted(graph.tests_of(module) if is_test else graph.tested_by(module))),
         test_command=index.test_command(module),
+        picture=neighbourhood_picture(index, module, related) if pictures else None,
     )
 
 

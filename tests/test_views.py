@@ -125,8 +125,8 @@ def test_a_changed_view_rereads_the_pages_showing_it(tmp_path, monkeypatch):
     # Change what one kind of view holds, as a new feature would: nothing else is told.
     real = views.contents_view
 
-    def with_a_note(index, name):
-        view = real(index, name)
+    def with_a_note(index, name, *options):
+        view = real(index, name, *options)
         return dataclasses.replace(view, children=tuple(
             dataclasses.replace(child, doc=(child.doc + " (noted)").strip()) for child in view.children
         ))

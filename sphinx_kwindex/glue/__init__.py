@@ -15,6 +15,7 @@ from sphinx_kwindex.glue.config import CONFIG_VALUES
 from sphinx_kwindex.glue.directive import make_directive, make_keyword_index_directive
 from sphinx_kwindex.glue.domain import KwindexDomain
 from sphinx_kwindex.glue.events import INJECT_PRIORITY, QUIET_PRIORITY, Kwindex
+from sphinx_kwindex.glue.pictures import setup_pictures
 from sphinx_kwindex.glue.sections import kwindex_body, make_post_transform, skip_node
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
     """Register config values, the domain, the node, the directives and the event handlers."""
     for name, default, rebuild, types in CONFIG_VALUES:
         app.add_config_value(name, default, rebuild, types=types)
+    setup_pictures(app)
     kwindex = Kwindex()
     app.add_domain(KwindexDomain)
     # Always replaced by the post-transform before writing; the visitors only guard against surprises.

@@ -31,6 +31,8 @@ CONFIG_VALUES = (
     ("kwindex_generate_toctree", False, "env", (bool,)),
     ("kwindex_generate_title", "API reference", "env", (str,)),
     ("kwindex_references", True, "env", (bool,)),
+    # None: pictures when Graphviz's dot is found (see glue.pictures)
+    ("kwindex_pictures", None, "env", (bool, type(None))),
     # Source pages are written, not read: the HTML of every page changes (line numbers link
     # there), no page is read again.
     ("kwindex_source_pages", True, "html", (bool,)),
@@ -63,6 +65,9 @@ class KwindexSettings:
     generate_title: str = "API reference"
     #: "Used in ..." under keywords and ``kwindex-references.json``
     references: bool = True
+    #: pictures of each module's neighbourhood and of the imports inside each package: None
+    #: (as configured) when ``dot`` is found; after ``config-inited``, whether they are drawn
+    pictures: bool | None = None
     #: a highlighted, linked source page per analysed module (HTML builders, without viewcode)
     source_pages: bool = True
     #: analysis processes (1: no pool)
@@ -102,6 +107,10 @@ class KwindexSettings:
         references = config.kwindex_references
         if not isinstance(references, bool):
             raise ConfigError(f"kwindex_references must be True or False, not {references!r}")
+        pictures = config.kwindex_pictures
+        if pictures is not None and not isinstance(pictures, bool):
+            raise ConfigError(f"kwindex_pictures must be True (pictures; a warning when Graphviz's dot is missing), "
+                              f"False (none) or None (pictures when dot is found), not {pictures!r}")
         source_pages = config.kwindex_source_pages
         if not isinstance(source_pages, bool):
             raise ConfigError(f"kwindex_source_pages must be True or False, not {source_pages!r}")
@@ -116,7 +125,7 @@ class KwindexSettings:
         return cls(
             tuple(resolved), sys_path, tuple(exclude), inject, source_url or None, tuple(kinds),
             sections, related_limit, weights, history, generate, toctree, title.strip(), references,
-            source_pages, jobs, (Path(confdir) / cache_dir).resolve() if cache_dir else None,
+            pictures, source_pages, jobs, (Path(confdir) / cache_dir).resolve() if cache_dir else None,
         )
 
     def project_settings(self, skip: tuple[Path, ...], exclude: tuple[str, ...], cache_dir: Path) -> ProjectSettings:

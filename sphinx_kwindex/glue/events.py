@@ -10,6 +10,7 @@ pipeline (find, analyse, index, rank) and writes generated pages;
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +29,7 @@ from sphinx_kwindex.gc_pause import gc_paused, skip_collections_at_exit
 from sphinx_kwindex.glue import generate, source_pages, viewcode
 from sphinx_kwindex.glue.config import KwindexSettings
 from sphinx_kwindex.glue.export import write_kwindex_json, write_references_json
+from sphinx_kwindex.glue.pictures import pictures_on
 from sphinx_kwindex.glue.sections import (
     Request,
     documented_modules,
@@ -101,7 +103,8 @@ class Kwindex:
             key = (name, module, request.kinds, request.limit)
             if key not in self._views:
                 self._views[key] = views.section_view(self.index, name, module, kinds=request.kinds,
-                                                      limit=request.limit, keyword_index_label=label)
+                                                      limit=request.limit, keyword_index_label=label,
+                                                      pictures=bool(self.settings.pictures))
             if self._views[key] is not None:
                 found.append((name, self._views[key]))
         return tuple(found)
@@ -128,7 +131,8 @@ class Kwindex:
     # -- config-inited ------------------------------------------------------------
 
     def config_inited(self, app: Sphinx, config: Config) -> None:
-        self.settings = KwindexSettings.from_config(config, app.confdir)
+        settings = KwindexSettings.from_config(config, app.confdir)
+        self.settings = dataclasses.replace(settings, pictures=pictures_on(app, config, settings.pictures))
         viewcode.connect(app, lambda: self.state.index)
 
     # -- builder-inited -----------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from typing import TYPE_CHECKING
 
 from docutils import nodes
@@ -32,15 +33,18 @@ class SphinxLinker:
         a module page holds hundreds of links to a few pages (measured: 20 % of rendering on torch)."""
         if docname == self.fromdocname and node_id:
             return nodes.reference("", "", contnode, internal=True, refid=node_id)
+        uri = self._relative_uri(docname)
+        if uri is None:
+            return contnode
+        return nodes.reference("", "", contnode, internal=True, refuri=f"{uri}#{node_id}" if node_id else uri)
+
+    def _relative_uri(self, docname: str) -> str | None:
         if docname not in self._uris:
             try:
                 self._uris[docname] = self.builder.get_relative_uri(self.fromdocname, docname)
             except NoUri:  # a page the output leaves out (LaTeX: not under the document's start page)
                 self._uris[docname] = None
-        uri = self._uris[docname]
-        if uri is None:
-            return contnode
-        return nodes.reference("", "", contnode, internal=True, refuri=f"{uri}#{node_id}" if node_id else uri)
+        return self._uris[docname]
 
     def _documented(self, names: tuple[str, ...]):
         """The Python domain's entry of the first of ``names`` documented (a ``:canonical:`` name
@@ -60,6 +64,31 @@ class SphinxLinker:
         if location is not None:
             return self._ref(location[0], location[1], contnode)
         return contnode
+
+    def module_uri(self, module: str) -> str | None:
+        """Where :meth:`module` leads, as a URL for a link inside a picture (HTML builders only).
+
+        The page itself is named by its file, not by an empty path: Sphinx's Graphviz extension
+        makes an SVG's relative links relative to its image folder (``#id`` would become ``..#id``).
+        """
+        if self.builder.format != "html":
+            return None
+        entry = self.python.modules.get(module)
+        location = (entry.docname, entry.node_id) if entry is not None else self.domain.module_location(module)
+        if location is None:
+            return None
+        docname, node_id = location
+        if docname == self.fromdocname:
+            uri = self.builder.get_target_uri(docname)
+            uri = uri if uri.startswith("#") else posixpath.basename(uri)
+        else:
+            uri = self._relative_uri(docname)
+            if uri is None:
+                return None
+        if not node_id:
+            return uri
+        # singlehtml: every page is an anchor of one file
+        return f"#{node_id}" if uri.startswith("#") else f"{uri}#{node_id}"
 
     def keyword(self, module: str, qualname: str, names: tuple[str, ...], contnode: nodes.Node) -> nodes.Node:
         entry = self._documented(names or (f"{module}.{qualname}",))

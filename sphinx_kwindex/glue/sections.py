@@ -24,6 +24,7 @@ from sphinx.util.nodes import make_id
 from sphinx_kwindex.render import SECTION_TITLES, RenderContext, render
 from sphinx_kwindex.glue import source_pages
 from sphinx_kwindex.glue.links import SphinxLinker
+from sphinx_kwindex.glue.pictures import builder_draws, graphviz_node
 from sphinx_kwindex.views import KeywordsView, digest_of
 
 if TYPE_CHECKING:
@@ -231,6 +232,8 @@ def expand(kwindex: Kwindex, node: kwindex_body, env: BuildEnvironment) -> list[
         anchor=lambda prefix, name: anchors.get(f"{prefix}:{name}", ""),
         source_url=lambda path, line: settings.source_link(path, line, module),
         line_url=line_url,
+        picture=(lambda code, alt, kind: graphviz_node(code, alt, env.docname))
+        if settings.pictures and builder_draws(kwindex.builder) else None,
     )
     if node["view"] == "keyword-index":
         view = kwindex.keyword_view(node["key"] or None)

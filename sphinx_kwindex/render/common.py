@@ -32,6 +32,10 @@ class Linker(Protocol):
 
     def module(self, module: str, contnode: nodes.Node) -> nodes.Node: ...
 
+    def module_uri(self, module: str) -> str | None:
+        """The URL of the page showing ``module``, relative to the page being written, for links
+        inside pictures (None: no link)."""
+
     def keyword(self, module: str, qualname: str, names: tuple[str, ...], contnode: nodes.Node) -> nodes.Node: ...
 
     def definition(self, module: str, qualname: str, names: tuple[str, ...], anchor: str, url: str | None,
@@ -63,6 +67,8 @@ class RenderContext:
     #: (project-relative path, line) -> URL of the line shown by a line number (0: the file): the
     #: source page when there are any, else :attr:`source_url`
     line_url: Callable[[str, int], str | None] | None = None
+    #: (DOT text, alt text, picture kind) -> the node that draws it; None: no pictures
+    picture: Callable[[str, str, str], nodes.Element | None] | None = None
 
     def source_line(self, path: str, line: int) -> str | None:
         return (self.line_url or self.source_url)(path, line)

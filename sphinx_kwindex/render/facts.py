@@ -6,6 +6,7 @@ from docutils import nodes
 
 from sphinx_kwindex.model import count_of
 from sphinx_kwindex.render.common import NO_SEARCH, RenderContext, text
+from sphinx_kwindex.render.pictures import render_picture
 from sphinx_kwindex.views import ContentsView, FactsView
 
 
@@ -42,9 +43,11 @@ def render_facts(view: FactsView, ctx: RenderContext) -> list[nodes.Node]:
 
 
 def render_contents(view: ContentsView, ctx: RenderContext) -> list[nodes.Node]:
-    """A package's (or namespace folder's) modules and sub-packages with summaries and counts."""
+    """A package's (or namespace folder's) modules and sub-packages with summaries and counts, after
+    the picture of the imports among them."""
     if not view.children:
         return [nodes.paragraph("", "No modules.")]
+    picture = render_picture(view.picture, ctx) if view.picture is not None else []
     items = nodes.bullet_list(classes=["kwindex-contents"])
     for child in view.children:
         para = nodes.paragraph("", "", ctx.module_link(child.name))
@@ -58,7 +61,7 @@ def render_contents(view: ContentsView, ctx: RenderContext) -> list[nodes.Node]:
                 para += nodes.Text(" — ")
                 para += text(child.doc)
         items += nodes.list_item("", para)
-    return [items]
+    return [*picture, items]
 
 
 def _field(name: str, *body: nodes.Node, search: bool = True) -> nodes.field:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from docutils import nodes
 
 from sphinx_kwindex.render.common import NO_SEARCH, RenderContext
+from sphinx_kwindex.render.pictures import render_picture
 from sphinx_kwindex.views import RelatedView
 
 
 def render_related(view: RelatedView, ctx: RenderContext) -> list[nodes.Node]:
     """Ranked list with reasons, then the plain lists: imports, imported by, tested by (or tests)."""
-    body: list[nodes.Node] = []
+    body: list[nodes.Node] = render_picture(view.picture, ctx) if view.picture is not None else []
     if view.related:
         items = nodes.enumerated_list(classes=["kwindex-related-files"])
         for entry in view.related:

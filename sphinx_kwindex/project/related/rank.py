@@ -321,6 +321,24 @@ class RelatedRanker:
                 candidates.add(other)
 
 
+#: How each reason's wording starts -> (the link it stands for, its direction: 1 from the module to
+#: the related file, -1 back, 0 none). The pictures draw a related file's link by its first reason.
+_REASON_LINKS = (
+    ("imports ", "imports", 1), ("imported by", "imports", -1),
+    ("calls ", "uses", 1), ("uses ", "uses", 1), ("called by", "uses", -1), ("used by", "uses", -1),
+    ("tested by this module", "tests", 1), ("tests this module", "tests", -1),
+    ("changed together", "cochange", 0),
+)
+
+
+def reason_link(reason: str) -> tuple[str, int]:
+    """(``imports``, ``uses``, ``tests``, ``cochange`` or ``related``, direction) of a reason's words."""
+    for start, link, direction in _REASON_LINKS:
+        if reason.startswith(start):
+            return link, direction
+    return "related", 0
+
+
 def _add(table: dict[str, float], reasons: dict, signal: str, other: str, strength: float, reason: str,
          strong: bool = True) -> None:
     table[other] = table.get(other, 0.0) + strength

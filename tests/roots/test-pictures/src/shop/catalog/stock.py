@@ -1,0 +1,3 @@
+"""How many of each thing the shop has."""
+
+LEVELS = {}
