@@ -36,6 +36,8 @@ class Subtype(StrEnum):
     BAD_OPTION = "bad-option"
     UNKNOWN_KEYWORD_PAGE = "unknown-keyword-page"
     GENERATE_CONFLICT = "generate-conflict"
+    # Pictures
+    NO_DOT = "no-dot"  # ``kwindex_pictures = True`` and Graphviz's ``dot`` is missing
 
 #: Keyword kinds, in the order pages show them.
 KINDS = ("class", "function", "method", "attribute", "variable", "import")

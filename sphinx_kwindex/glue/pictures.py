@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from sphinx.util import logging
 
-from sphinx_kwindex.glue.warnings import GlueSubtype, warn
+from sphinx_kwindex.glue.warnings import warn
+from sphinx_kwindex.model import Subtype
 
 if TYPE_CHECKING:
     from docutils import nodes
@@ -48,7 +49,7 @@ def pictures_on(app: Sphinx, config: Config, asked: bool | None) -> bool:
             conf = Path(app.confdir) / "conf.py"
             # "path:" is Sphinx's form of a location without a line (a bare path would be read as a docname)
             warn(f"kwindex_pictures is True, but {why}: pages are built without pictures; {INSTALL}",
-                 GlueSubtype.NO_DOT, f"{conf}:" if conf.is_file() else None)
+                 Subtype.NO_DOT, f"{conf}:" if conf.is_file() else None)
         else:
             logger.info("kwindex: no pictures: %s; %s for them", why, INSTALL)
     config.kwindex_pictures = on
