@@ -6,7 +6,8 @@ project index, resolves every use and prints:
 * uses found, resolved per kind, how many of those stopped at the last
   definition of a longer chain (``read`` of it), unresolved per kind;
 * the same by the form of the symbol (``.`` own definition, ``@`` self/cls,
-  ``^`` super(), ``*`` star import, else through an import);
+  ``^`` super(), ``*`` star import, ``~`` a member of a value of known class,
+  else through an import);
 * the seconds of the analysis, of resolution alone and of making the
   references, and the size of ``kwindex-references.json``'s data.
 
@@ -30,7 +31,8 @@ from sphinx_kwindex.project.index import ProjectIndex  # noqa: E402
 from sphinx_kwindex.project.references import UseResolver  # noqa: E402
 from sphinx_kwindex.runner import analyse_all  # noqa: E402
 
-FORMS = {".": "own definition", "@": "self/cls member", "^": "super() member", "*": "star import"}
+FORMS = {".": "own definition", "@": "self/cls member", "^": "super() member", "*": "star import",
+         "~": "member of a typed value"}
 
 
 def main() -> None:

@@ -30,8 +30,8 @@ MAX_IMPORTERS = 8
 MAX_TESTS = 4
 MAX_RELATED = 6
 #: Package pictures: the most submodules and links drawn (the best connected, the heaviest).
-MAX_MEMBERS = 30
-MAX_MEMBER_LINKS = 80
+MAX_MEMBERS = 16
+MAX_MEMBER_LINKS = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,8 +179,7 @@ def package_picture(index: ProjectIndex, package: str) -> Picture | None:
         neighbours[source] += 1
         neighbours[target] += 1
     drawn = set(sorted(members, key=lambda name: (-neighbours[name], name))[:MAX_MEMBERS])
-    links = sorted(((pair, weight) for pair, weight in weights.items() if drawn.issuperset(pair)),
-                   key=lambda item: (-item[1], item[0]))
+    links = _chosen_links(weights, drawn)
     base = package
     nodes = [_member_node(index, name, base, in_cycle=name in cycle_of) for name in sorted(drawn)]
     left_out = len(members) - len(drawn)
@@ -197,6 +196,19 @@ def package_picture(index: ProjectIndex, package: str) -> Picture | None:
 
 
 # -- helpers ---------------------------------------------------------------------------
+
+
+def _chosen_links(weights: Counter[tuple[str, str]], drawn: set[str]) -> list[tuple[tuple[str, str], int]]:
+    """The links among ``drawn`` members to draw first: each member's heaviest link (so no drawn
+    member stands alone when it has one), then the rest by weight; ties by name."""
+    order = sorted(((pair, weight) for pair, weight in weights.items() if drawn.issuperset(pair)),
+                   key=lambda item: (-item[1], item[0]))
+    first: dict[tuple[str, str], int] = {}
+    for member in sorted(drawn):
+        heaviest = next((item for item in order if member in item[0]), None)
+        if heaviest is not None:
+            first.setdefault(*heaviest)
+    return [*first.items(), *(item for item in order if item[0] not in first)]
 
 
 def _subtree(index: ProjectIndex, name: str) -> Iterator[str]:

@@ -50,7 +50,8 @@ def dot_source(picture: Picture, uri_of: Callable[[str], str | None], page: str 
     """DOT text of ``picture``; ``uri_of(module)``: the URL of its page, or None (no link). The
     graph's name, which becomes the id of a PNG's image map, holds the ``page`` the picture was
     placed on: singlehtml puts a module's generated page and a page it is added to in one file."""
-    direction = "rankdir=LR, " if picture.kind == "neighbourhood" else ""
+    # a neighbourhood reads left to right; a package's layers top down, kept narrow enough for a page
+    direction = "rankdir=LR, " if picture.kind == "neighbourhood" else "nodesep=0.15, ranksep=0.35, "
     name = f"kwindex-{picture.kind}-{picture.subject}" + (f"@{page}" if page else "")
     lines = [
         f"digraph {_quote(name)} {{",
@@ -131,14 +132,13 @@ def _package_alt(picture: Picture) -> str:
 
 
 def _edge_attributes(picture: Picture, edge: PictureEdge) -> str:
-    attributes = EDGE_STYLES[edge.kind][0]
-    if picture.kind == "package":
-        source, target = picture.node(edge.source), picture.node(edge.target)
-        attributes += f", penwidth={1 + min(3.0, math.log2(edge.weight)):.1f}"
-        attributes += f", tooltip={_quote(f'{source.label} imports {target.label} ({edge.weight})')}"
-        if edge.in_cycle:
-            attributes += f', color="{CYCLE}", style=bold'
-    return attributes
+    if picture.kind != "package":
+        return EDGE_STYLES[edge.kind][0]
+    source, target = picture.node(edge.source), picture.node(edge.target)
+    # red, not bolder, in a cycle: in a package that is one big cycle, the weight still tells
+    attributes = f'color="{CYCLE}"' if edge.in_cycle else EDGE_STYLES[edge.kind][0]
+    attributes += f", penwidth={1 + min(2.0, math.log2(edge.weight) / 2):.1f}"
+    return attributes + f", tooltip={_quote(f'{source.label} imports {target.label} ({edge.weight})')}"
 
 
 def _quote(text: str) -> str:
