@@ -194,8 +194,10 @@ class ValueType:
 
     #: ``__qualname__`` of the definition (a variable, an attribute, a function, a property)
     name: str
-    #: ``holds``: reading it gives the value (variables, attributes, properties); ``returns``:
-    #: calling it does (functions, methods)
+    #: ``holds``: reading it gives a value of the declared type (annotated variables, attributes,
+    #: properties); ``assigned``: of the type every assignment gives (inferred); ``returns``:
+    #: calling it does (functions, methods); ``elsewhere``: ``name`` is an attribute name the
+    #: file assigns on other objects (``type`` empty)
     how: str
     #: a type symbol, from a symbol ``S`` as :class:`Use` writes them: ``S`` (an instance of the
     #: class ``S`` names: an annotation), ``S()`` (what calling ``S`` gives), ``=S`` (the value ``S``

@@ -14,18 +14,20 @@ Python would, statically, from what the file binds:
   ``*m:name`` (the project index knows what ``m`` exports);
 * a member of a value whose type the code states gives ``~type|member``: a
   parameter or local annotated with a class (``tw: TerminalWriter``,
-  ``Optional[...]`` and ``X | None`` too), a local every assignment of which
-  calls the same thing (``fmt = Formatter(...)``), a call's result
-  (``Thing().method``);
+  ``Optional[...]`` and ``X | None`` too), a local every binding of which is
+  an assignment calling the same thing (``fmt = Formatter(...)``; no loop,
+  ``with`` or ``nonlocal`` rebinding it), a call's result (``Thing().method``);
 * other locals and parameters, builtins, and names bound in several ways (an
   import in ``try``, a def in ``except``) give nothing: what cannot be known
   statically is left out, never guessed.
 
 The file's definitions get value types the same way (:class:`~sphinx_kwindex.model.ValueType`):
-an annotated or consistently assigned variable or attribute (``self.code =
-Code(...)``, ``self.tw = tw`` of an annotated parameter), a function's return
-annotation, a property's. Whether a type names a class is for the project index
-to say.
+declared (an annotated variable or attribute, a function's or property's return
+annotation) or inferred from every assignment (a module variable, ``self.x =
+...`` in the class's own methods); an attribute name the file assigns in any
+other way (``obj.x = ...``, ``for self.x in``, from a nested function) is noted,
+and no module's inferred type of that name is used. Whether a type names a
+class is for the project index to say.
 
 Where each symbol leads inside the project is settled by the project index
 (:mod:`sphinx_kwindex.project.references`); this stage sees one file only.
@@ -52,7 +54,13 @@ _LOCAL = ("local", "")
 _TRANSPARENT = frozenset({"Optional", "Final", "ClassVar", "Annotated", "Required", "NotRequired", "ReadOnly"})
 _TYPING = frozenset({"typing", "typing_extensions"})
 #: Decorators making a method an attribute read (its return type is what reading gives).
-_PROPERTIES = frozenset({"property", "cached_property", "functools.cached_property"})
+_PROPERTIES = frozenset({"property", "builtins.property", "functools.cached_property"})
+#: Decorators after which calling the def still gives what its annotation says.
+_KEEP_RETURNS = frozenset({
+    "staticmethod", "classmethod", "builtins.staticmethod", "builtins.classmethod", "abc.abstractmethod",
+    "typing.overload", "typing_extensions.overload", "typing.override", "typing_extensions.override",
+    "typing.final", "typing_extensions.final", "functools.cache", "functools.lru_cache",
+})
 #: What a value expression says of its type: nothing (``None``, neutral), or unknown.
 _NONE = None
 
@@ -115,7 +123,14 @@ class _Walker:
         #: (definition, how) -> the type symbols its annotations give, and those its assignments give
         #: ("" for an assignment saying nothing of the type: no type then)
         self.annotated: dict[tuple[str, str], set[str]] = {}
-        self.assigned: dict[tuple[str, str], set[str]] = {}
+        self.assigned: dict[tuple[str, str], set[str | None]] = {}
+        #: ids of the ``self.x`` targets :meth:`assignment_types` took; names of the attributes
+        #: assigned otherwise
+        self.seen_attributes: set[int] = set()
+        self.elsewhere: set[str] = set()
+        #: module and class names a def or class binds (their value type is a property's; an
+        #: assignment of the name as well says nothing sure)
+        self.defined: set[str] = set()
 
     # -- pass 1: what each scope binds --------------------------------------------------------
 
@@ -146,10 +161,13 @@ class _Walker:
         if isinstance(node, (nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.ClassDef)):
             scope.bind(node.name, ("symbol", "." + _child_qualname(scope, node.name)) if scope.kind != "hidden"
                        else _LOCAL)
+            if scope.kind in ("module", "class"):
+                self.defined.add(_child_qualname(scope, node.name))
         elif isinstance(node, nodes.Import):
             for name, alias in node.names:
                 bound = alias or name.partition(".")[0]
                 scope.bind(bound, ("symbol", name if alias else bound))
+                self.rebound(scope, bound)
         elif isinstance(node, nodes.ImportFrom):
             module = absolute_module(node.modname, node.level or 0, self.package)
             for name, alias in node.names:
@@ -159,6 +177,8 @@ class _Walker:
                     scope.bind(alias or name, ("symbol", f"{module}.{name}" if module else name))
                 elif name != "*":
                     scope.bind(alias or name, _AMBIGUOUS)
+                if name != "*":
+                    self.rebound(scope, alias or name)
         elif isinstance(node, nodes.AssignName):
             target = scope
             if isinstance(node.parent, nodes.NamedExpr):  # PEP 572: binds in the enclosing function
@@ -167,17 +187,28 @@ class _Walker:
                     target = target.parent
             if node.name == target.instance and not isinstance(node.parent, nodes.Arguments):
                 target.instance = ""  # self rebound in the method: self.x no longer says which class
+            if node.name in target.globals:
+                self.assigned.setdefault((node.name, "holds"), set()).add("")  # set elsewhere than its scope
             if target.kind in ("module", "class") and not isinstance(node.parent, nodes.Arguments):
                 target.bind(node.name, ("symbol", "." + _child_qualname(target, node.name)))
+                if not _single_assignment(node):  # for, with, except, +=, unpacking...: no one type
+                    self.rebound(target, node.name)
             else:
                 target.bind(node.name, _LOCAL)
                 if target.kind == "function":
                     target.binders.setdefault(node.name, []).append(node)
 
+    def rebound(self, scope: _Scope, name: str) -> None:
+        """A module or class name bound otherwise than by one assignment: its value has no one type."""
+        if scope.kind in ("module", "class"):
+            self.assigned.setdefault((_child_qualname(scope, name), "holds"), set()).add("")
+
     def type_locals(self, scope: _Scope) -> None:
         """Give a function's locals the type their code states: the annotation of a parameter or
-        variable, else the one type all their assignments give (``None`` aside). In the order they
-        are first bound, so ``b = a.make()`` sees ``a``'s type."""
+        variable (every assignment agreeing), else the one type all their assignments give
+        (``None`` aside). In the order they are first bound, so ``b = a.make()`` sees ``a``'s type.
+        A name a nested function assigns through ``nonlocal`` gets none."""
+        nonlocal_names: set[str] | None = None
         for name, binders in sorted(scope.binders.items(), key=lambda item: _position(item[1][0])):
             if scope.bindings.get(name) != _LOCAL or name == scope.instance:
                 continue
@@ -198,20 +229,23 @@ class _Walker:
                     assigned.add(self.value_type(parent.value, scope))
                 else:
                     assigned.add("")  # for, with, except, augmented assignment, unpacking...
-            found = annotated if annotated else assigned - {_NONE}
-            if len(found) == 1 and "" not in found:
-                scope.bindings[name] = ("typed", found.pop())
+            found = _one_type(annotated, assigned)
+            if found:
+                if nonlocal_names is None:
+                    nonlocal_names = _nonlocal_names_inside(scope.node)
+                if name not in nonlocal_names:
+                    scope.bindings[name] = ("typed", found)
 
     def annotation_type(self, annotation: nodes.NodeNG, scope: _Scope) -> str:
         """The type symbol of an annotation naming one class (``Optional[X]``, ``X | None``,
         ``"X"`` too), else ""."""
-        if isinstance(annotation, nodes.Const) and isinstance(annotation.value, str):
-            try:
+        try:
+            if isinstance(annotation, nodes.Const) and isinstance(annotation.value, str):
                 expression = ast.parse(annotation.value.strip(), mode="eval").body
-            except (SyntaxError, ValueError):
-                return ""
-            return self.written_type(_shape_of(expression), scope)
-        return self.written_type(_shape_of(annotation), scope)
+                return self.written_type(_shape_of(expression), scope)
+            return self.written_type(_shape_of(annotation), scope)
+        except (SyntaxError, ValueError, RecursionError):  # a union of a thousand names says nothing useful
+            return ""
 
     def written_type(self, shape: tuple, scope: _Scope) -> str:
         if shape[0] == "name":
@@ -298,6 +332,8 @@ class _Walker:
             self.mark(node.annotation, "annotation")
         if isinstance(node, (nodes.Assign, nodes.AnnAssign)):
             self.assignment_types(node, scope)
+        elif isinstance(node, nodes.AssignAttr) and id(node) not in self.seen_attributes:
+            self.elsewhere.add(node.attrname)
         if isinstance(node, (nodes.Name, nodes.Attribute)):
             if self.chain(node, scope):
                 return
@@ -308,46 +344,59 @@ class _Walker:
             self.visit(child, scope)
 
     def assignment_types(self, node: nodes.Assign | nodes.AnnAssign, scope: _Scope) -> None:
-        """What an assignment says of the type of a module variable, a class attribute or an
-        attribute a method sets on its instance (``self.x = ...``)."""
+        """What an assignment says of the type of a module variable, a class attribute (only its
+        annotation: a class body's value may be an enum member, a descriptor, or hidden by an
+        instance's attribute) or an attribute a method sets on its instance (``self.x = ...``, one
+        target). Any other assignment of an attribute (``obj.x = ...``, ``for self.x in``, in a
+        nested function) makes every attribute of that name untyped (:meth:`value_types`)."""
         targets = node.targets if isinstance(node, nodes.Assign) else [node.target]
         for target in targets:
             if isinstance(target, nodes.AssignName) and scope.kind in ("module", "class"):
                 name = _child_qualname(scope, target.name)
-            elif isinstance(target, nodes.AssignAttr) and scope.owner and scope.instance \
+            elif isinstance(target, nodes.AssignAttr) and scope.owner and scope.instance and len(targets) == 1 \
                     and isinstance(target.expr, nodes.Name) and target.expr.name == scope.instance:
                 name = f"{scope.owner}.{target.attrname}"
+                self.seen_attributes.add(id(target))
             else:
-                for inner in target.nodes_of_class(nodes.AssignName) if scope.kind in ("module", "class") else ():
-                    self.assigned.setdefault((_child_qualname(scope, inner.name), "holds"), set()).add("")
-                continue
+                continue  # unpacking and chained targets: bound otherwise (see binding)
             if isinstance(node, nodes.AnnAssign):
                 self.annotated.setdefault((name, "holds"), set()).add(self.annotation_type(node.annotation, scope))
-            if len(targets) == 1 and node.value is not None:
-                self.assigned.setdefault((name, "holds"), set()).add(self.value_type(node.value, scope))
-            elif node.value is not None:
+            elif scope.kind == "class" or len(targets) > 1:
                 self.assigned.setdefault((name, "holds"), set()).add("")
+            else:
+                self.assigned.setdefault((name, "holds"), set()).add(self.value_type(node.value, scope))
 
     def function_type(self, node: nodes.FunctionDef, scope: _Scope, qualname: str) -> None:
         """A def's return annotation: what calling it gives (what reading it gives, for a
-        property). A coroutine function's call gives a coroutine: nothing said."""
-        decorators = [_dotted_name(d) for d in (node.decorators.nodes if node.decorators else ())]
+        property). A coroutine function's call gives a coroutine, and a decorator other than the
+        known ones may give anything: nothing said."""
         if isinstance(node, nodes.AsyncFunctionDef) or node.returns is None:
             return
-        if any(d.endswith((".setter", ".deleter")) for d in decorators):
-            return
-        how = "holds" if any(d in _PROPERTIES for d in decorators) else "returns"
+        how = "returns"
+        for decorator in node.decorators.nodes if node.decorators else ():
+            called = decorator.func if isinstance(decorator, nodes.Call) else decorator
+            name = self.symbol_of(called, scope) or _dotted_name(called)
+            if name in _PROPERTIES:
+                how = "holds"
+            elif name not in _KEEP_RETURNS:
+                return  # a setter, a wrapper...
         self.annotated.setdefault((qualname, how), set()).add(self.annotation_type(node.returns, scope))
 
     def value_types(self) -> tuple[ValueType, ...]:
-        """The definitions' value types: their annotations', else their assignments' (all of them
-        saying something, ``None`` aside)."""
+        """The definitions' value types: declared (``holds``, ``returns``: annotations) or inferred
+        from every assignment (``assigned``; see :func:`_one_type`); and ``(attribute,
+        "elsewhere")`` for each attribute name this file assigns otherwise than in its class's
+        methods (an inferred type of that name is then not known)."""
         found = []
         for key in sorted(self.annotated.keys() | self.assigned.keys()):
-            types = self.annotated.get(key) or self.assigned.get(key, set())
-            if "" in types:
+            name, how = key
+            annotated = self.annotated.get(key, set())
+            if not annotated and (name.rpartition(".")[2] in self.elsewhere or name in self.defined):
                 continue
-            found.extend(ValueType(key[0], key[1], kind) for kind in sorted(types - {_NONE}))
+            kind = _one_type(annotated, self.assigned.get(key, set()))
+            if kind:
+                found.append(ValueType(name, how if annotated else "assigned", kind))
+        found.extend(ValueType(name, "elsewhere", "") for name in sorted(self.elsewhere))
         return tuple(found)
 
     def body(self, node: nodes.FunctionDef | nodes.ClassDef, kind: str, qualname: str, scope: _Scope) -> None:
@@ -517,6 +566,28 @@ def _split_chain(node: nodes.NodeNG) -> tuple[nodes.NodeNG, list[str]]:
         node = node.expr
     parts.reverse()
     return node, parts
+
+
+def _one_type(annotated: set[str], assigned: set[str | None]) -> str:
+    """The one type symbol of a name: its annotation (the declared class: what the code assigns
+    is a type checker's business), else the one type all its assignments give (``None`` aside);
+    else "" (an assignment saying nothing of the type is ``""``)."""
+    found = set(annotated) if annotated else assigned - {_NONE}
+    return found.pop() if len(found) == 1 and "" not in found else ""
+
+
+def _single_assignment(name: nodes.AssignName) -> bool:
+    """``name = value`` or ``name: T = value`` with ``name`` the one target."""
+    parent = name.parent
+    if isinstance(parent, nodes.AnnAssign):
+        return parent.target is name
+    return isinstance(parent, nodes.Assign) and len(parent.targets) == 1 and parent.targets[0] is name
+
+
+def _nonlocal_names_inside(function: nodes.NodeNG) -> set[str]:
+    """The names functions nested in ``function`` declare ``nonlocal``."""
+    return {name for node in function.nodes_of_class(nodes.Nonlocal) if node.scope() is not function
+            for name in node.names}
 
 
 def _position(node: nodes.NodeNG) -> tuple[int, int]:

@@ -372,3 +372,53 @@ def test_stored_references_are_checked_before_use(tmp_path):
         (names, interfaces),
     ]
     assert [ReferenceState.from_stored(value) for value in planted] == [None] * len(planted)
+
+
+#: Shapes where a value's class is not the one its code first states: nothing may be said of
+#: ``x.m()`` (the control, first, must give Foo.m, so the check can fail).
+VALUE_SHAPES = {
+    "control: a local made by a class": "x = Foo()\nx.m()\n",
+    "a nested function rebinds it (nonlocal)": (
+        "def f():\n    x = Foo()\n    def g():\n        nonlocal x\n        x = Bar()\n    g()\n    x.m()\n"),
+    "a function rebinds it (global)": "x = Foo()\ndef k():\n    global x\n    x = Bar()\nx.m()\n",
+    "a module-level loop rebinds it": "x = Foo()\nfor x in [Bar()]:\n    pass\nx.m()\n",
+    "a nested function sets the attribute": (
+        "class D:\n    def __init__(self):\n        self.x = Foo()\n    def later(self):\n"
+        "        def cb():\n            self.x = Bar()\n        cb()\n        self.x.m()\n"),
+    "the attribute set by unpacking": (
+        "class D:\n    def __init__(self):\n        self.x = Foo()\n    def later(self):\n"
+        "        self.x, _ = Bar(), 1\n        self.x.m()\n"),
+    "the attribute set through another name": (
+        "class D:\n    def __init__(self):\n        self.x = Foo()\n    def later(self):\n        self.x.m()\n"
+        "d = D()\nd.x = Bar()\n"),
+    "the attribute set in another module": (
+        "class D:\n    def __init__(self):\n        self.x = Foo()\n    def later(self):\n        self.x.m()\n"),
+    "an enum member": "import enum\nclass Mode(enum.Enum):\n    x = Foo()\nMode.x.m()\n",
+    "a class attribute an instance attribute hides": (
+        "class Base:\n    def __init__(self):\n        self.x = Bar()\nclass D(Base):\n    x = Foo()\n"
+        "    def later(self):\n        self.x.m()\n"),
+    "a return annotation behind an unknown decorator": (
+        "from functools import wraps\ndef wrap(f):\n    return f\n@wrap\ndef make() -> Foo:\n    return Foo()\n"
+        "x = make()\nx.m()\n"),
+}
+
+
+@pytest.mark.parametrize("shape", list(VALUE_SHAPES))
+def test_a_value_rebound_or_set_elsewhere_gives_no_member(tmp_path, shape):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "types.py").write_text("class Foo:\n    def m(self):\n        pass\n\n\nclass Bar:\n    def m(self):\n"
+                                      "        pass\n")
+    (package / "shape.py").write_text("from pkg.types import Foo, Bar\n" + VALUE_SHAPES[shape])
+    (package / "poke.py").write_text("def poke(d):\n    d.x = 1\n" if "another module" in shape else "")
+    members = {r.target for r in project_index(tmp_path).references("pkg.shape")} & {
+        "pkg.types.Foo.m", "pkg.types.Bar.m"}
+    assert members == ({"pkg.types.Foo.m"} if shape.startswith("control") else set())
+
+
+def test_a_union_of_a_thousand_names_costs_its_type_only():
+    source = SourceFile("pkg.mod", "/x/pkg/mod.py", "pkg/mod.py")
+    code = "class A:\n    pass\n\n\ndef f(x: '" + " | ".join(["A"] * 1000) + "'):\n    return x\n"
+    summary = analyse(source, code.encode())
+    assert not summary.parse_failed and [d.name for d in summary.definitions] == ["A", "f"]

@@ -54,6 +54,8 @@ class UseResolver:
         self._symbols: dict[tuple[str, str], tuple[tuple[str, bool] | None, frozenset[str]]] = {}
         #: the modules read for what is being resolved
         self._read: set[str] = set()
+        #: attribute names some module assigns otherwise than in its class's methods
+        self.elsewhere = assigned_elsewhere(index.modules.values())
         #: the symbols being resolved, and how many times one was met again (see :meth:`resolve`)
         self._resolving: set[tuple[str, str]] = set()
         self._cuts = 0
@@ -218,7 +220,7 @@ class UseResolver:
             if resolved is None or not resolved[1]:
                 return None
             target = self.split(resolved[0])
-            return self.typed_class(target, "holds", depth) if self.kinds(target[0]).get(target[1]) != "class" \
+            return self.held_class(target, depth) if self.kinds(target[0]).get(target[1]) != "class" \
                 else None  # the class itself, not an instance
         called = value.endswith("()")
         resolved = self.resolve(module, value[:-2] if called else value)
@@ -232,17 +234,30 @@ class UseResolver:
             return self.typed_class(target, "returns", depth)
         return None
 
-    def held_class(self, definition: tuple[str, str]) -> tuple[str, str] | None:
-        return self.typed_class(definition, "holds", 0)
+    def held_class(self, definition: tuple[str, str], depth: int = 0) -> tuple[str, str] | None:
+        """The class of what a variable, attribute or property holds: its declared type, else the
+        type inferred from its assignments, unless some module assigns that name on other objects
+        (``obj.name = ...``: what it holds is then not only what its own module says)."""
+        if (definition[1], "holds") in self.types(definition[0]):
+            return self.typed_class(definition, "holds", depth)
+        if definition[1].rpartition(".")[2] in self.elsewhere:
+            return None
+        return self.typed_class(definition, "assigned", depth)
 
     def typed_class(self, definition: tuple[str, str], how: str, depth: int) -> tuple[str, str] | None:
-        """The one class every value type of a definition gives, or None."""
+        """The one class every value type of a definition gives, or None (at the first type giving
+        none, or a second class)."""
         module, qualname = definition
         types = self.types(module).get((qualname, how))
         if not types:
             return None
-        classes = {self.instance_class(module, value, depth + 1) for value in types}
-        return classes.pop() if len(classes) == 1 else None
+        found = None
+        for value in types:
+            klass = self.instance_class(module, value, depth + 1)
+            if klass is None or found is not None and klass != found:
+                return None
+            found = klass
+        return found
 
     def types(self, module: str) -> dict[tuple[str, str], tuple[str, ...]]:
         """(qualified name, how) -> the value types of ``module``'s definitions."""
@@ -271,6 +286,11 @@ class UseResolver:
     def split(self, target: str) -> tuple[str, str]:
         found = self.index.split_target(target)
         return found if found is not None else (target, "")
+
+
+def assigned_elsewhere(summaries) -> frozenset[str]:
+    """The attribute names the project assigns otherwise than by its classes' own methods."""
+    return frozenset(t.name for summary in summaries for t in summary.value_types if t.how == "elsewhere")
 
 
 #: How many symbols deep one resolution goes (value types lead from one symbol to another).
@@ -382,7 +402,9 @@ def update_references(
     and none of whose sources' interfaces changed, resolved again for the others: exactly what
     resolving everything gives. Returns the state to keep and the modules resolved again (None: all)."""
     modules = index.modules
-    names = hashlib.blake2b("\n".join(modules).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    # which names are assigned on other objects decides value types anywhere: a change resolves all again
+    everything = [*modules, "\0", *sorted(assigned_elsewhere(modules.values()))]
+    names = hashlib.blake2b("\n".join(everything).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
     if previous is not None and previous.names != names:
         previous = None
     old_interfaces = previous.interfaces if previous is not None else {}
