@@ -422,3 +422,17 @@ def test_a_union_of_a_thousand_names_costs_its_type_only():
     code = "class A:\n    pass\n\n\ndef f(x: '" + " | ".join(["A"] * 1000) + "'):\n    return x\n"
     summary = analyse(source, code.encode())
     assert not summary.parse_failed and [d.name for d in summary.definitions] == ["A", "f"]
+
+
+def test_an_attribute_name_newly_assigned_elsewhere_resolves_everything_again(tmp_path):
+    from sphinx_kwindex.project.references import update_references
+
+    root = copy_root("references", tmp_path) / "src"
+    before, _ = update_references(project_index(root))
+    assert ("Report.show", 19, "refs.typed.Writer.line", "call") in before.references["refs.r_typed_attr"][2]
+    dynamic = root / "refs" / "r_dynamic.py"  # Report.made's type was inferred from Writer()
+    dynamic.write_text(dynamic.read_text() + "\n\ndef poke(report):\n    report.made = None\n")
+    kept, resolved = update_references(project_index(root), before)
+    assert resolved is None  # which names are assigned on other objects decides value types anywhere
+    assert ("Report.show", 19, "refs.typed.Writer.line", "call") not in kept.references["refs.r_typed_attr"][2]
+    assert kept == update_references(project_index(root))[0]
