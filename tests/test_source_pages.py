@@ -187,6 +187,19 @@ def test_rebuilds_write_exactly_the_pages_that_changed(tmp_path):
     assert code_links(app.outdir, "refs.r_self")[(4, "Base")][0] == "refs.base.html#L5"
 
 
+def test_a_page_is_made_again_when_what_its_names_resolve_to_changes_elsewhere(tmp_path):
+    srcdir = copy_root("references", tmp_path)
+    app, _ = build(srcdir)
+    assert code_links(app.outdir, "refs.r_typed_attr")[(19, "self.made.line")][0] == "refs.typed.html#L7"
+    # a module neither importing nor linked from r_typed_attr assigns Report.made's name on an object:
+    # its type, inferred from Writer(), is no longer known
+    dynamic = srcdir / "src" / "refs" / "r_dynamic.py"
+    dynamic.write_text(dynamic.read_text() + "\n\ndef poke(report):\n    report.made = None\n")
+    build(srcdir)
+    links = code_links(app.outdir, "refs.r_typed_attr")
+    assert (19, "self.made.line") not in links and links[(19, "self.made")][0] == "#L11"
+
+
 # -- the pieces, without Sphinx --------------------------------------------------------------
 
 

@@ -78,10 +78,10 @@ def line_uris(app: Sphinx, fromdocname: str, module: str) -> Callable[[str, int]
 def collect_pages(app: Sphinx, kwindex: Kwindex) -> Iterator[tuple[str, dict, str]]:
     """``html-collect-pages``: (pagename, context, template) of each source page to write.
 
-    Only modules a change may reach are planned again: those whose file or place in the docs
-    changed, and those whose page links to, or whose code imports, such a module (what a
-    name resolves to depends on the modules it goes through). Of those, only pages whose
-    digest changed are written.
+    Only modules a change may reach are planned again: those whose file, place in the docs or
+    references changed (what a name resolves to may change through any module: a base class's
+    base, a value's type), and those whose page links to, or whose code imports, such a module.
+    Of those, only pages whose digest changed are written.
     """
     if app.builder.name not in BUILDERS:
         return
@@ -160,15 +160,18 @@ def _remove_pages(app: Sphinx, outdir: Path, module: str, first: int = 0) -> Non
         part += 1
 
 
-def _module_keys(app: Sphinx, index) -> dict[str, tuple[str, str]]:
-    """{module: (digest of its file, digest of where the docs show it and its keywords)}."""
+def _module_keys(app: Sphinx, index) -> dict[str, tuple[str, str, str]]:
+    """{module: (digest of its file, digest of where the docs show it and its keywords, digest of
+    its references)}: what its uses resolve to may change with any module (a value's type, an
+    attribute name assigned elsewhere), and its references say so."""
     shown = app.env.domains["kwindex"].locations_by_module()
     python = app.env.domains["py"].modules
     keys = {}
     for module, summary in index.modules.items():
         entry = python.get(module)
         where = (shown.get(module), (entry.docname, entry.node_id) if entry is not None else None)
-        keys[module] = (summary.digest, hashlib.blake2b(repr(where).encode(), digest_size=8).hexdigest())
+        keys[module] = (summary.digest, hashlib.blake2b(repr(where).encode(), digest_size=8).hexdigest(),
+                        index.module_reference_digest(module))
     return keys
 
 

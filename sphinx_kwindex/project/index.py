@@ -180,6 +180,12 @@ class ProjectIndex:
         self.reference_rows("")
         return self.reference_state.digest() if self.reference_state is not None else ""
 
+    def module_reference_digest(self, module: str) -> str:
+        """Changes whenever ``module``'s references do ("" with references off)."""
+        self.reference_rows("")
+        entry = self.reference_state.references.get(module) if self.reference_state is not None else None
+        return entry[3] if entry is not None else ""
+
     def resolve_use(self, module: str, symbol: str) -> tuple[str, bool] | None:
         """Where a use's symbol in ``module`` leads: (target, whether the whole chain was followed)."""
         if self._resolver_of_uses is None:
