@@ -34,7 +34,7 @@ from sphinx_kwindex.model import (
     SourceFile,
     Subtype,
 )
-from sphinx_kwindex.uses import absolute_module, first_parameter, uses_of
+from sphinx_kwindex.uses import absolute_module, dotted_name, first_parameter, uses_of
 
 #: Statements whose bodies still belong to the enclosing scope.
 _BLOCKS = (
@@ -521,19 +521,10 @@ def _bases(node: nodes.ClassDef) -> tuple[str, ...]:
     """The dotted names of a class's bases (``Generic[T]``: ``Generic``); calls and the like are left out."""
     found = []
     for base in node.bases:
-        dotted = _dotted(base.value if isinstance(base, nodes.Subscript) else base)
-        if dotted is not None:
+        dotted = dotted_name(base.value if isinstance(base, nodes.Subscript) else base)
+        if dotted:
             found.append(dotted)
     return tuple(found)
-
-
-def _dotted(node: nodes.NodeNG) -> str | None:
-    if isinstance(node, nodes.Name):
-        return node.name
-    if isinstance(node, nodes.Attribute):
-        head = _dotted(node.expr)
-        return f"{head}.{node.attrname}" if head else None
-    return None
 
 
 def _scan_expressions(tree: nodes.Module, collector: _Collector) -> tuple[tuple[str, ...], tuple[NotableCall, ...]]:
@@ -556,8 +547,8 @@ def _scan_expressions(tree: nodes.Module, collector: _Collector) -> tuple[tuple[
 
 
 def _notable_call(node: nodes.Call, aliases: dict[str, str]) -> NotableCall | None:
-    written = _dotted(node.func)
-    if written is None:
+    written = dotted_name(node.func)
+    if not written:
         return None
     head, _, rest = written.partition(".")
     resolved = aliases.get(head, head) + (f".{rest}" if rest else "")
@@ -571,7 +562,7 @@ def _notable_call(node: nodes.Call, aliases: dict[str, str]) -> NotableCall | No
         loader = keywords.get("Loader")
         if loader is None and len(node.args) > 1:
             loader = node.args[1]
-        loader_name = _dotted(loader) if loader is not None else None
+        loader_name = dotted_name(loader) if loader is not None else None
         if not loader_name or not loader_name.endswith(_YAML_SAFE_LOADERS):
             kind = "unsafe YAML load"
     if kind is None:

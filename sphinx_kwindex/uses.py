@@ -225,7 +225,7 @@ class _Walker:
                         assigned.add("")
                 elif isinstance(parent, nodes.AnnAssign) and parent.target is node:
                     annotated.add(self.annotation_type(parent.annotation, scope))
-                elif isinstance(parent, nodes.Assign) and len(parent.targets) == 1 and parent.targets[0] is node:
+                elif _single_assignment(node):
                     assigned.add(self.value_type(parent.value, scope))
                 else:
                     assigned.add("")  # for, with, except, augmented assignment, unpacking...
@@ -375,7 +375,7 @@ class _Walker:
         how = "returns"
         for decorator in node.decorators.nodes if node.decorators else ():
             called = decorator.func if isinstance(decorator, nodes.Call) else decorator
-            name = self.symbol_of(called, scope) or _dotted_name(called)
+            name = self.symbol_of(called, scope) or dotted_name(called)
             if name in _PROPERTIES:
                 how = "holds"
             elif name not in _KEEP_RETURNS:
@@ -610,11 +610,11 @@ def _parameter_annotation(arguments: nodes.Arguments, name: nodes.AssignName) ->
 def _shape_of(node: nodes.NodeNG | ast.expr) -> tuple:
     if isinstance(node, (nodes.Const, ast.Constant)) and node.value is None:
         return ("none",)
-    dotted = _dotted_name(node)
+    dotted = dotted_name(node)
     if dotted:
         return ("name", tuple(dotted.split(".")))
     if isinstance(node, (nodes.Subscript, ast.Subscript)):
-        generic = _dotted_name(node.value)
+        generic = dotted_name(node.value)
         if generic:
             arguments = node.slice.elts if isinstance(node.slice, (nodes.Tuple, ast.Tuple)) else [node.slice]
             return ("generic", tuple(generic.split(".")), tuple(map(_shape_of, arguments)))
@@ -627,7 +627,7 @@ def _members(shape: tuple) -> tuple[tuple, ...]:
     return shape[1] if shape[0] == "union" else (shape,)
 
 
-def _dotted_name(node: nodes.NodeNG | ast.expr) -> str:
+def dotted_name(node: nodes.NodeNG | ast.expr) -> str:
     """``a.b.c`` for a name or a chain of attributes of a name (astroid's or ast's), else ""."""
     parts = []
     while isinstance(node, (nodes.Attribute, ast.Attribute)):

@@ -12,13 +12,12 @@ from itertools import starmap
 from pathlib import Path
 
 from sphinx_kwindex.model import ModuleSummary, Problem, Reference
-from sphinx_kwindex.project.related import CoChange, ProjectGraph, RelatedFile, RelatedRanker, RelatedWeights
 from sphinx_kwindex.project.inheritance import Hierarchy, inheritors
-from sphinx_kwindex.project.references import ReferenceState, Row, UseResolver, update_references
+from sphinx_kwindex.project.references import ReferenceState, Row, UseResolver, assigned_elsewhere, update_references
+from sphinx_kwindex.project.related import CoChange, ProjectGraph, RelatedFile, RelatedRanker, RelatedWeights
 from sphinx_kwindex.project.related.graph import ImportResolver, owning_module, public_names
 from sphinx_kwindex.project.related.incremental import RankState, update_ranking
 from sphinx_kwindex.project.related.usage import UsageGraph
-
 
 #: Where a definition is used: (using module, scope in it, line, kind of use).
 Place = tuple[str, str, int, str]
@@ -50,6 +49,7 @@ class ProjectIndex:
     #: resolves single uses for source pages (references come from :attr:`reference_state`)
     _resolver_of_uses: UseResolver | None = field(default=None, repr=False)
     _lines: dict[str, dict[str, int]] = field(default_factory=dict, repr=False)
+    _elsewhere: frozenset[str] | None = field(default=None, repr=False)
     #: the references of an earlier build, asked for when references are first needed (see the pipeline)
     previous_references: Callable[[], ReferenceState | None] = field(default=lambda: None, repr=False)
     #: every module's references and what they were read from (made on first use)
@@ -174,6 +174,13 @@ class ProjectIndex:
                 self.reference_state, self.re_resolved = update_references(self)
         entry = self.reference_state.references.get(module)
         return entry[2] if entry is not None else ()
+
+    def assigned_elsewhere(self) -> frozenset[str]:
+        """The attribute names the project assigns otherwise than by its classes' own methods (see
+        :mod:`~sphinx_kwindex.project.references`), found once."""
+        if self._elsewhere is None:
+            self._elsewhere = assigned_elsewhere(self.modules.values())
+        return self._elsewhere
 
     def reference_digest(self) -> str:
         """Changes whenever any module's references do (every module's are resolved for it)."""

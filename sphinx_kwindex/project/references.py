@@ -55,7 +55,7 @@ class UseResolver:
         #: the modules read for what is being resolved
         self._read: set[str] = set()
         #: attribute names some module assigns otherwise than in its class's methods
-        self.elsewhere = assigned_elsewhere(index.modules.values())
+        self.elsewhere = index.assigned_elsewhere()
         #: the symbols being resolved, and how many times one was met again (see :meth:`resolve`)
         self._resolving: set[tuple[str, str]] = set()
         self._cuts = 0
@@ -403,7 +403,7 @@ def update_references(
     resolving everything gives. Returns the state to keep and the modules resolved again (None: all)."""
     modules = index.modules
     # which names are assigned on other objects decides value types anywhere: a change resolves all again
-    everything = [*modules, "\0", *sorted(assigned_elsewhere(modules.values()))]
+    everything = [*modules, "\0", *sorted(index.assigned_elsewhere())]
     names = hashlib.blake2b("\n".join(everything).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
     if previous is not None and previous.names != names:
         previous = None
