@@ -48,6 +48,14 @@ def value_digest(value: object) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
+def plain_digest(value: tuple) -> str:
+    """A digest of a value made only of tuples, strings, integers, floats, booleans, None and data
+    classes with their generated ``repr``, through its ``repr`` (in C for all but the data classes,
+    and the same in every process): for large plain data such as every place the project uses a
+    module's definitions, which :func:`value_digest` walks in Python."""
+    return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
 def _bulk(value: object) -> object:
     """``value`` with each tuple of one data class (a view's 75,000 definitions...) turned into rows
     by one C ``attrgetter`` call each, through tuples and data classes; the rest is left to JSON."""

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from sphinx_kwindex import fingerprint
-from sphinx_kwindex.fingerprint import value_digest
+from sphinx_kwindex.fingerprint import plain_digest, value_digest
 from sphinx_kwindex.model import KIND_NOUNS, KINDS, Definition, ImportedName, ModuleSummary, count_of
 from sphinx_kwindex.pictures import Picture, neighbourhood_picture, package_picture
 from sphinx_kwindex.project.index import ProjectIndex
 from sphinx_kwindex.project.keywords import KeywordEntry, KeywordGroup
 from sphinx_kwindex.project.related import RelatedFile
+from sphinx_kwindex.project.related.incremental import project_frame
 
 #: What a page can show for a module, in page order.
 SECTIONS = ("facts", "contents", "keywords", "related")
@@ -273,6 +274,62 @@ def section_view(
     if section == "related":
         return related_view(index, summary, index.related_limit if limit is None else limit, pictures)
     raise ValueError(f"unknown section {section!r}; allowed: {', '.join(SECTIONS)}")
+
+
+# -- what a module's sections read ------------------------------------------------------
+#
+# A section's view of a module is a function of the project's frame (its modules with their
+# paths and test flags, the settings, this code) and of the module data (:func:`module_data`) of
+# the modules :func:`section_reads` names. So when the frame is the same, a view can only have
+# changed if the module data of one of those modules did: the pages showing no such module are
+# not compared at all (see ``glue.events``). A view function that starts reading something else
+# must say so here; ``tests/test_incremental_views.py`` compares with comparing every page.
+
+
+def module_data(index: ProjectIndex) -> dict[str, str]:
+    """{module: digest of everything about it that a section's view reads}: its summary, related
+    files (at the configured limit), import and test links both ways, the names packages
+    re-export its definitions under, the classes inheriting from its classes (with their
+    names), and where the project uses its definitions."""
+    public: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for (module, name), aliases in index.all_public_names().items():
+        public.setdefault(module, []).append((name, aliases))
+    graph = index.graph
+    found = {}
+    for module, summary in index.modules.items():
+        subclasses = tuple((d.name, index.subclass_names(module, d.name)) for d in summary.definitions
+                           if d.kind == "class")
+        found[module] = plain_digest((
+            value_digest(summary), index.related(module), tuple(graph.imports_of(module).items()),
+            tuple(graph.imported_by(module).items()), graph.tests_of(module), graph.tested_by(module),
+            tuple(sorted(public.get(module, ()))), subclasses, tuple(sorted(index.used_by(module).items())),
+        ))
+    return found
+
+
+def data_frame(index: ProjectIndex) -> str:
+    """The digest of what every view may read besides :func:`module_data`: this code, the modules
+    with their paths and test flags, the ranking's settings and history, references on or off."""
+    return value_digest((project_frame(index.modules, index.weights, index.related_limit, index.cochange),
+                         index.references_on))
+
+
+def section_reads(index: ProjectIndex, section: str, module: str) -> set[str]:
+    """The modules whose :func:`module_data` the view of ``section`` of ``module`` reads (related
+    files at the configured limit; another limit reads more)."""
+    summary = index.get(module)
+    if section == "contents":  # the members, and for the picture every module below
+        below, stack = set(), [module]
+        while stack:
+            name = stack.pop()
+            below.add(name)
+            stack.extend(index.children(name))
+        return below & index.modules.keys()
+    if summary is None:
+        return set()
+    if section == "keywords":  # where each import leads: the modules whose re-exports it follows
+        return {module, *(name for imported in summary.imported_names for name in index.followed(imported.target))}
+    return {module}
 
 
 def keywords_view(index: ProjectIndex, summary: ModuleSummary, kinds: tuple[str, ...] = KINDS) -> KeywordsView:

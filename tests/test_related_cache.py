@@ -309,6 +309,29 @@ def test_an_edit_changing_what_another_module_calls_reranks_it():
     assert new_state.ranking["app.engine"] != state.ranking["app.engine"]
 
 
+def test_an_edit_recounts_the_uses_of_only_the_modules_whose_references_changed(monkeypatch):
+    from sphinx_kwindex.project.related import usage
+
+    sources = {
+        "app.parent": "class Base:\n    def method(self):\n        pass\n\n    def other(self):\n        pass\n",
+        "app.child": "from app.parent import Base\n\n\nclass Child(Base):\n    pass\n",
+        "app.engine": "from app.child import Child\n\n\nclass Runner(Child):\n    def go(self):\n        self.method()\n",
+        "app.user": "from app.parent import Base\n\n\ndef make():\n    return Base()\n",
+    }
+    state, _ = project(sources).rank_all()
+    edited = dict(sources, **{"app.engine": sources["app.engine"] + "        self.other()\n"})
+    counted: list[str] = []
+    count_uses = usage.count_uses
+    monkeypatch.setattr(usage, "count_uses", lambda module, *rest: counted.append(module) or count_uses(module, *rest))
+    new_state, _ = project(edited).rank_all(state)
+    assert counted == ["app.engine"]
+    assert new_state.inputs.uses["app.engine"]["app.parent"] == (2, 0)
+    counted.clear()
+    fresh, _ = project(edited).rank_all()
+    assert len(counted) == len(sources)
+    assert new_state == fresh
+
+
 def test_switching_references_off_ranks_everything_without_uses():
     state, _ = project().rank_all()
     off = project(references=False)

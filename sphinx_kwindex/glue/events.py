@@ -31,6 +31,7 @@ from sphinx_kwindex.glue.config import KwindexSettings
 from sphinx_kwindex.glue.export import write_kwindex_json, write_references_json
 from sphinx_kwindex.glue.pictures import pictures_on
 from sphinx_kwindex.glue.sections import (
+    KEYWORDS_KEY,
     Request,
     documented_modules,
     insert_after,
@@ -60,6 +61,10 @@ CACHE_FOLDER = "kwindex-cache"
 #: The last check of every page's views that re-read none: (saved fingerprint, checked fingerprint).
 PAGES_CHECKED = Entry("kwindex-pages.cache", "the record of checked pages",
                       "the next build compares every page's views again", code_digest)
+#: The module data (:func:`~sphinx_kwindex.views.module_data`) the pages were last checked against,
+#: under that state's fingerprint: (frame, {module: digest}).
+MODULE_DATA = Entry("kwindex-module-data.cache", "the record of module data",
+                    "the next build compares every page's views again", code_digest)
 STYLESHEET = Path(__file__).parent.parent / "static" / "kwindex.css"
 
 
@@ -87,6 +92,8 @@ class Kwindex:
         #: the views of this state, computed once each: when a page is read (or checked) and
         #: used again when it is written
         self._views: dict[tuple[str, str, tuple[str, ...], int], View | None] = {}
+        #: (fingerprint, frame, module data) of this state, once computed (kept at the end)
+        self._module_data: tuple[str, str, dict[str, str]] | None = None
         skip_collections_at_exit()
 
     @property
@@ -171,7 +178,7 @@ class Kwindex:
                         "a new sphinx-build shows them")
             self.rewritten, self.neighbours = [], []
             return
-        self.state, self._views = state, {}
+        self.state, self._views, self._module_data = state, {}, None
         for abspath, problem in state.problems():
             # "path:" without a line is Sphinx's own form (a bare path would be read as a docname).
             warn(problem.message, problem.subtype, f"{abspath}:{problem.line or ''}")
@@ -233,21 +240,54 @@ class Kwindex:
         # page: when the state's fingerprint is the one the pages were last checked against, no
         # view changed and none is computed. Sphinx saves the environment only when it reads a
         # page, so a check that re-read nothing is kept in the store: (saved, checked) fingerprints.
+        # Only pages showing a module whose module data changed are compared (see views.section_reads).
         recorded, current = domain.project_fingerprint, self.state.fingerprint
         store = self.state.store
         self.checked = None
-        if recorded != current and (store is None or store.read(PAGES_CHECKED) != (recorded, current)):
+        saved_check = store.read(PAGES_CHECKED) if store is not None and recorded != current else None
+        checked_against = saved_check[1] if isinstance(saved_check, tuple) and saved_check[0] == recorded \
+            else recorded
+        if checked_against != current:
             self.checked = (recorded, current)
             with gc_paused():  # the views live until the pages are written: not garbage
+                modules = self._changed_modules(checked_against)
                 for docname, shown in domain.shown().items():
                     if docname in changed or docname in removed or docname in added or docname in outdated:
                         continue
-                    if any(shown_digest(self, key, request) != digest for key, (digest, request) in shown.items()):
+                    if any(self._may_differ(modules, key, request) and shown_digest(self, key, request) != digest
+                           for key, (digest, request) in shown.items()):
                         outdated.add(docname)
         domain.project_fingerprint = current
         if outdated:
             logger.info("kwindex: %d page(s) show changed modules", len(outdated))
         return sorted(outdated)
+
+    def _changed_modules(self, checked_against: str) -> set[str] | None:
+        """Modules whose module data differ from the state ``checked_against`` (None: unknown, so
+        every page is compared)."""
+        saved = None
+        if self.state.store is not None:
+            saved = self.state.store.read(MODULE_DATA, key=checked_against, check=_valid_module_data)
+        frame, data = self.module_data()
+        if saved is None or saved[0] != frame:
+            return None
+        return {module for module, digest in data.items() if saved[1].get(module) != digest}
+
+    def module_data(self) -> tuple[str, dict[str, str]]:
+        """(frame, module data) of this state (see :func:`~sphinx_kwindex.views.module_data`)."""
+        if self._module_data is None or self._module_data[0] != self.state.fingerprint:
+            self._module_data = (self.state.fingerprint, views.data_frame(self.index), views.module_data(self.index))
+        return self._module_data[1:]
+
+    def _may_differ(self, modules: set[str] | None, key: str, request: tuple) -> bool:
+        """Whether what a page shows for ``key`` (a module, or a keyword index page) may differ from
+        what it was checked against, given the ``modules`` whose module data changed."""
+        if modules is None or key == KEYWORDS_KEY or key.startswith(f"{KEYWORDS_KEY}:"):
+            return True
+        sections, _, limit = request
+        if "related" in sections and limit != self.index.related_limit:
+            return True  # module data hold the related files at the configured limit only
+        return any(not modules.isdisjoint(views.section_reads(self.index, section, key)) for section in sections)
 
     # -- env-before-read-docs ------------------------------------------------------
 
@@ -330,8 +370,20 @@ class Kwindex:
             write_kwindex_json(Path(app.outdir), self.state, domain)
             write_references_json(Path(app.outdir), self.state, self.settings.references)
         save_project(self.state)
-        if self.checked is not None and self.state.store is not None:
-            self.state.store.write(PAGES_CHECKED, self.checked)
+        store = self.state.store
+        if store is None:
+            return
+        if self.checked is not None:
+            store.write(PAGES_CHECKED, self.checked)
+        fingerprint = self.state.fingerprint
+        if self.index.modules and store.read(MODULE_DATA, key=fingerprint, check=_valid_module_data) is None:
+            with gc_paused():
+                store.write(MODULE_DATA, self.module_data(), key=fingerprint)
+
+
+def _valid_module_data(value: object) -> bool:
+    return (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str) and isinstance(value[1], dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in value[1].items()))
 
 
 def _switched_off(doctree: nodes.document) -> bool:

@@ -16,7 +16,7 @@ from sphinx_kwindex.project.inheritance import Hierarchy, inheritors
 from sphinx_kwindex.project.references import ReferenceState, Row, UseResolver, assigned_elsewhere, update_references
 from sphinx_kwindex.project.related import CoChange, ProjectGraph, RelatedFile, RelatedRanker, RelatedWeights
 from sphinx_kwindex.project.related.graph import ImportResolver, owning_module, public_names
-from sphinx_kwindex.project.related.incremental import RankState, update_ranking
+from sphinx_kwindex.project.related.incremental import RankInputs, RankState, project_frame, update_ranking
 from sphinx_kwindex.project.related.usage import UsageGraph
 
 #: Where a definition is used: (using module, scope in it, line, kind of use).
@@ -228,6 +228,10 @@ class ProjectIndex:
         """The names packages re-export top-level ``name`` of ``module`` under, shortest first."""
         return self._public_map()[0].get((module, name), ())
 
+    def all_public_names(self) -> Mapping[tuple[str, str], tuple[str, ...]]:
+        """(module, top-level name) -> :meth:`public_names`, for every re-exported name (read only)."""
+        return self._public_map()[0]
+
     def defining_module(self, dotted: str) -> str | None:
         """The project module defining the object ``dotted`` names, under its own name or one a
         package re-exports it by (``click.Command.invoke`` -> ``click.core``); None if none does."""
@@ -293,17 +297,28 @@ class ProjectIndex:
         """The ranker of this project (built on first use: it indexes every module's identifiers and,
         for the ``uses`` signal, resolves every module's references)."""
         if self._ranker is None:
-            usage = None
-            if self.weights.uses > 0 and self.references_on:
-                usage = UsageGraph.build(self.modules, self.references)
-            self._ranker = RelatedRanker(self.modules, self.graph, self.cochange, self.weights, usage)
+            self._ranker = self._new_ranker()
         return self._ranker
+
+    def _new_ranker(self, previous: RankInputs | None = None) -> RelatedRanker:
+        """The ranker; the use counts of modules whose references are as in ``previous`` are kept."""
+        usage = None
+        if self.weights.uses > 0 and self.references_on:
+            digests = {module: self.module_reference_digest(module) for module in self.modules}
+            kept = None
+            if previous is not None and previous.references and previous.frame == project_frame(
+                    self.modules, self.weights, self.related_limit, self.cochange):
+                kept = (previous.references, previous.uses)
+            usage = UsageGraph.build(self.modules, self.references, digests, kept)
+        return RelatedRanker(self.modules, self.graph, self.cochange, self.weights, usage)
 
     def rank_all(self, previous: RankState | None = None) -> tuple[RankState, set[str] | None]:
         """Rank every module at the configured limit, reusing ``previous`` where its inputs are unchanged.
 
         Returns the state to keep for the next build, and the modules ranked anew (None: all).
         """
+        if previous is not None and self._ranker is None:
+            self._ranker = self._new_ranker(previous.inputs)
         state, stale = update_ranking(self.ranker, self.related_limit, previous)
         self.seed_related(state.ranking)
         return state, stale

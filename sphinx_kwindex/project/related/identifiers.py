@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Mapping
+from itertools import chain
 
 from sphinx_kwindex.model import ModuleSummary
 
@@ -39,20 +41,15 @@ class IdentifierIndex:
     """Unit-length TF-IDF vectors of each module's identifier words, and who shares what."""
 
     def __init__(self, summaries: Mapping[str, ModuleSummary]) -> None:
-        counts: dict[str, dict[str, int]] = {}
-        frequency: dict[str, int] = {}
+        counts: dict[str, Counter[str]] = {}
+        frequency: Counter[str] = Counter()  # modules having each word
         split: dict[str, tuple[str, ...]] = {}  # most identifiers recur across the modules of a project
         for module, summary in summaries.items():
-            words: dict[str, int] = {}
-            for identifier in summary.identifiers:
-                found = split.get(identifier)
-                if found is None:
-                    found = split[identifier] = words_of(identifier)
-                for word in found:
-                    words[word] = words.get(word, 0) + 1
-            counts[module] = words
-            for word in words:
-                frequency[word] = frequency.get(word, 0) + 1
+            for identifier in set(summary.identifiers).difference(split):
+                split[identifier] = words_of(identifier)
+            # Counted in C, each word where it first occurs (the vectors' sums add in that order).
+            words = counts[module] = Counter(chain.from_iterable(map(split.__getitem__, summary.identifiers)))
+            frequency.update(words.keys())
         total = len(summaries)
         # The factors of each weight, computed once per word and per count (the same floats).
         rarity = {word: math.log((total + 1) / found) for word, found in frequency.items() if found > 1}

@@ -21,17 +21,17 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sphinx_kwindex import fingerprint
-from sphinx_kwindex.fingerprint import value_digest
+from sphinx_kwindex.fingerprint import plain_digest
 from sphinx_kwindex.model import ModuleSummary
 from sphinx_kwindex.project.related.history import CoChange
 from sphinx_kwindex.project.related.rank import RelatedFile, RelatedRanker
 from sphinx_kwindex.project.related.weights import RelatedWeights
 
 #: Bump when the record's layout or meaning changes.
-INPUTS_FORMAT = 2
+INPUTS_FORMAT = 3
 
 
 @dataclass
@@ -56,6 +56,8 @@ class RankInputs:
     postings: dict[str, tuple[str, ...]]
     #: module -> the modules it follows for ``neighbours`` (its closest co-change partners)
     partners: dict[str, tuple[str, ...]]
+    #: module -> digest of the references its ``uses`` were counted from (empty: not known)
+    references: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -97,10 +99,12 @@ def rank_inputs(ranker: RelatedRanker, limit: int) -> RankInputs:
         imports={module: dict(graph.all_imports().get(module, {})) for module in summaries},
         uses={module: dict(uses.get(module, {})) for module in summaries},
         tests=tests,
-        vectors={module: value_digest(vector) for module, vector in identifiers.vectors.items()} if identifiers else {},
+        vectors={module: plain_digest(tuple(sorted(vector.items()))) for module, vector in identifiers.vectors.items()}
+        if identifiers else {},
         tops=dict(identifiers.tops) if identifiers else {},
         postings={word: tuple(found) for word, found in identifiers.postings.items()} if identifiers else {},
         partners={module: tuple(p for _, p in ranker.closest_partners(module)) for module in summaries},
+        references=dict(ranker.usage.digests) if ranker.usage is not None else {},
     )
 
 
@@ -197,7 +201,9 @@ def valid_state(state: object) -> bool:
             == inputs.tests.keys() == inputs.partners.keys()):
         return False
     return (
-        all(isinstance(v, str) for mapping in (inputs.digests, inputs.vectors) for v in mapping.values())
+        all(isinstance(v, str) for mapping in (inputs.digests, inputs.vectors, inputs.references)
+            for v in mapping.values())
+        and isinstance(inputs.references, dict) and inputs.references.keys() <= modules
         and all(_imports(targets, modules) for targets in inputs.imports.values())
         and all(_uses(targets, modules) for targets in inputs.uses.values())
         and all(_test_links(links, modules) for links in inputs.tests.values())

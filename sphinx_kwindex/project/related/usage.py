@@ -44,11 +44,13 @@ def count_uses(module: str, references: Iterable[Reference], modules: Collection
 class UsageGraph:
     """Uses and used-by between the project's modules, each link with its :data:`Counts`."""
 
-    __slots__ = ("_size", "_used_by", "_uses")
+    __slots__ = ("_size", "_used_by", "_uses", "digests")
 
-    def __init__(self, uses: dict[str, dict[str, Counts]], size: int) -> None:
+    def __init__(self, uses: dict[str, dict[str, Counts]], size: int, digests: Mapping[str, str] | None = None) -> None:
         self._uses = uses
         self._size = size
+        #: module -> digest of the references its counts were made from (when the builder knew them)
+        self.digests = dict(digests or {})
         used_by: dict[str, dict[str, Counts]] = {}
         for source in sorted(uses):
             for target, counts in uses[source].items():
@@ -56,11 +58,27 @@ class UsageGraph:
         self._used_by = used_by
 
     @classmethod
-    def build(cls, modules: Collection[str], references: Callable[[str], Iterable[Reference]]) -> UsageGraph:
-        """Count every module's ``references(module)``."""
+    def build(
+        cls,
+        modules: Collection[str],
+        references: Callable[[str], Iterable[Reference]],
+        digests: Mapping[str, str] | None = None,
+        previous: tuple[Mapping[str, str], Mapping[str, Mapping[str, Counts]]] | None = None,
+    ) -> UsageGraph:
+        """Count every module's ``references(module)``. ``digests``: each module's references'
+        digest; ``previous``: (digests, counts) of a graph of the same modules, whose counts a
+        module with the same digest keeps (counting all of torch's references takes a second)."""
         names = frozenset(modules)
-        uses = {module: count_uses(module, references(module), names) for module in sorted(names)}
-        return cls({module: found for module, found in uses.items() if found}, len(names))
+        digests = digests or {}
+        kept_digests, kept = previous or ({}, {})
+        uses = {}
+        for module in sorted(names):
+            digest = digests.get(module)
+            if digest is not None and kept_digests.get(module) == digest and module in kept:
+                uses[module] = dict(kept[module])
+            else:
+                uses[module] = count_uses(module, references(module), names)
+        return cls({module: found for module, found in uses.items() if found}, len(names), digests)
 
     def uses_of(self, module: str) -> Mapping[str, Counts]:
         """Modules whose definitions ``module`` uses (sorted by name), with the counts."""
@@ -85,7 +103,7 @@ class UsageGraph:
         return len(self._uses.get(module, ()))
 
     def __getstate__(self) -> tuple:
-        return (self._uses, self._size)
+        return (self._uses, self._size, self.digests)
 
     def __setstate__(self, state: tuple) -> None:
         self.__init__(*state)
