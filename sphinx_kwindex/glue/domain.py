@@ -12,15 +12,26 @@ from sphinx.domains import Domain, ObjType
 from sphinx.roles import XRefRole
 from sphinx.util.nodes import make_refnode
 
+from sphinx_kwindex.views import anchor_prefix
+
+
+def keyword_id(id_prefix: str, module: str, qualname: str, kind: str) -> str:
+    """The id a keyword's entry usually gets (``kw-pkg.mod.Class.method``, ``kwimport-`` for an
+    import); a name Sphinx's ids cannot hold as it is (``f.<locals>.g``), or one taken twice on
+    the page, gets another, which is stored."""
+    return f"{id_prefix}{anchor_prefix(kind)}-{module}.{qualname}"
+
 
 class KwindexDomain(Domain):
     name = "kwindex"
     label = "Keyword index"
     object_types = {"module": ObjType("module", "mod")}
     roles = {"mod": XRefRole()}
-    data_version = 6
+    data_version = 7
     #: docs: {docname: {"modules": {module or "@keywords:KEY": (node_id, digest of its views, request)},
-    #:                  "keywords": {module: ((qualname, node_id, kind), ...)}}}
+    #:                  "keywords": {module: (id prefix, ((qualname, node_id or "", kind), ...))}}}
+    #: (a keyword's node id is stored only when it is not its usual one, :func:`keyword_id`: on
+    #: PyTorch 119,000 anchors, which are most of Sphinx's pickled environment, loaded every build)
     #: (a request is what the page asked to show: (sections, kinds, related limit); () for keyword pages)
     #: (tuples of strings: the collector stops tracking them, and a PyTorch build holds 110,000)
     #: project: the fingerprint of the project state every page's digests were last checked against
@@ -43,15 +54,18 @@ class KwindexDomain(Domain):
         self.data["project"] = fingerprint
 
     def note_module(self, docname: str, module: str, node_id: str | None, digest: str, request: tuple = (),
-                    anchors=()) -> None:
-        """Record that ``docname`` shows ``module`` (``anchors``: qualname, id, kind) as ``request`` asked.
+                    anchors=(), id_prefix: str = "") -> None:
+        """Record that ``docname`` shows ``module`` (``anchors``: qualname, id, kind) as ``request`` asked;
+        ``id_prefix``: what the page's ids of the module start with (see :func:`keyword_id`).
 
         A module the page asked for but the project lacks is recorded with no id, so the
         page is re-read when the module appears.
         """
         doc = self.docs.setdefault(docname, {"modules": {}, "keywords": {}})
         doc["modules"][module] = (node_id, digest, request)
-        doc["keywords"][module] = tuple(tuple(anchor) for anchor in anchors)
+        doc["keywords"][module] = (id_prefix, tuple(
+            (qualname, "" if anchor_id == keyword_id(id_prefix, module, qualname, kind) else anchor_id, kind)
+            for qualname, anchor_id, kind in anchors))
         self._lookup = None
 
     def clear_doc(self, docname: str) -> None:
@@ -79,9 +93,11 @@ class KwindexDomain(Domain):
                 for module, (node_id, *_) in doc["modules"].items():
                     if node_id is not None and not module.startswith("@"):
                         modules.setdefault(module, (docname, node_id))
-                for module, anchors in doc["keywords"].items():
+                for module, (id_prefix, anchors) in doc["keywords"].items():
                     for qualname, node_id, kind in anchors:
-                        keywords.setdefault((module, qualname), (docname, node_id, kind))
+                        if (module, qualname) not in keywords:
+                            keywords[(module, qualname)] = (
+                                docname, node_id or keyword_id(id_prefix, module, qualname, kind), kind)
             self._lookup = (modules, keywords)
         return self._lookup
 
@@ -94,7 +110,7 @@ class KwindexDomain(Domain):
                 if node_id is not None:
                     found.setdefault(module, []).append((docname, node_id))
             for module, anchors in doc["keywords"].items():
-                if anchors:
+                if anchors[1]:
                     found.setdefault(module, []).append((docname, anchors))
         return {module: tuple(places) for module, places in found.items()}
 

@@ -68,7 +68,8 @@ def place_module_sections(
     """
     # Injected blocks get ids of their own: a module with a generated page too must not have its
     # ids twice when every page is one (singlehtml).
-    new_id = _id_reserver(env, document, "in-" if injected else "")
+    id_prefix = "in-" if injected else ""
+    new_id = _id_reserver(env, document, id_prefix)
     module_id = new_id(f"kwindex-{module}")
     shown: list[nodes.Element] = []
     anchors: list[tuple[str, str, str]] = []
@@ -95,7 +96,7 @@ def place_module_sections(
         shown[0]["ids"].insert(0, module_id)
     env.domains["kwindex"].note_module(
         env.docname, module, module_id if shown else None, digest_of(tuple(view for _, view in views)),
-        tuple(request), anchors,
+        tuple(request), anchors, id_prefix,
     )
     if injected and shown:
         return [nodes.container("", *shown, classes=["kwindex-module"])]
