@@ -26,6 +26,31 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+#: this module froze the objects alive (see :func:`freeze_long_lived`)
+_FROZEN = False
+
+
+def freeze_long_lived() -> None:
+    """Leave every object alive now out of the collector's walks until :func:`thaw` (``gc.freeze``).
+
+    Called once the project is analysed: Sphinx's loaded environment and the project state
+    live to the end of the build, yet every full collection walked them (PyTorch: 1.3 s of a
+    7.7 s no-change rebuild, 2.8 s of a 17.5 s edit). Objects they stop referring to are
+    still freed by reference counting; only garbage cycles among them wait for :func:`thaw`.
+    """
+    global _FROZEN
+    gc.freeze()
+    _FROZEN = True
+
+
+def thaw() -> None:
+    """Give the objects :func:`freeze_long_lived` froze back to the collector."""
+    global _FROZEN
+    if _FROZEN:
+        _FROZEN = False
+        gc.unfreeze()
+
+
 _EXIT_REGISTERED = False
 
 

@@ -25,7 +25,7 @@ from sphinx.util.nodes import make_refnode
 from sphinx_kwindex import views
 from sphinx_kwindex.find import project_root_of
 from sphinx_kwindex.fingerprint import code_digest
-from sphinx_kwindex.gc_pause import gc_paused, skip_collections_at_exit
+from sphinx_kwindex.gc_pause import freeze_long_lived, gc_paused, skip_collections_at_exit, thaw
 from sphinx_kwindex.glue import generate, source_pages, viewcode
 from sphinx_kwindex.glue.config import KwindexSettings
 from sphinx_kwindex.glue.export import write_kwindex_json, write_references_json
@@ -154,6 +154,7 @@ class Kwindex:
             skip, exclude = self._never_indexed(Path(app.srcdir), Path(app.outdir), Path(app.doctreedir))
             self.project_settings = self.settings.project_settings(skip, exclude, Path(app.doctreedir) / CACHE_FOLDER)
             self._index_project(app, generate_pages=True)
+            freeze_long_lived()  # the environment and the project live to the end of the build
 
     def _index_project(self, app: Sphinx, *, generate_pages: bool) -> None:
         """Run the pipeline, warn about its problems, and write the generated pages.
@@ -351,6 +352,12 @@ class Kwindex:
     # -- build-finished -----------------------------------------------------------------
 
     def build_finished(self, app: Sphinx, exception: BaseException | None) -> None:
+        try:
+            self._finish(app, exception)
+        finally:
+            thaw()  # after the work above: a collection now would walk everything for nothing
+
+    def _finish(self, app: Sphinx, exception: BaseException | None) -> None:
         self.built = True
         if exception is not None:
             return
