@@ -175,6 +175,7 @@ def _rank(state: ProjectState, store: Store | None, info: Callable[[str], None])
     except Exception:  # noqa: BLE001 - a stored state this build cannot use: rank everything
         if previous is None:
             raise
+        index.forget_ranker()  # it may hold use counts taken from that state
         state.rank_state, state.reranked = index.rank_all()
     if state.reranked is not None:
         info(f"kwindex: related files ranked again for {len(state.reranked)} of {len(index.modules)} modules")

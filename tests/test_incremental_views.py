@@ -40,11 +40,25 @@ def _edit(srcdir: Path, path: str, old: str | None, new: str) -> None:
     target.write_text(text + new if old is None else text.replace(old, new))
 
 
-def _pages(srcdir: Path) -> dict[str, str]:
+def _pages(srcdir: Path, outdir: Path | None = None) -> dict[str, str]:
     """Every generated page's HTML, with the folder the project was built in left out."""
-    outdir = srcdir / "_build" / "html"
+    outdir = outdir or srcdir / "_build" / "html"
     return {str(path.relative_to(outdir)): re.sub(re.escape(str(srcdir)), "ROOT", path.read_text(encoding="utf-8"))
             for path in sorted((outdir / "api").rglob("*.html"))}
+
+
+#: Two edits of the pictures root: a package's docstring, and a comment in another module.
+DOCSTRING = ("shop/catalog/__init__.py", None, '\n"""Not the docstring."""\n')
+COMMENT = ("shop/pricing.py", None, "\n# a comment\n")
+
+
+def _fresh(tmp_path: Path, *edits) -> dict[str, str]:
+    """The generated pages of a fresh build of the pictures root with ``edits`` made."""
+    fresh = copy_root("pictures", tmp_path / "fresh")
+    for edit in edits:
+        _edit(fresh, *edit)
+    build(fresh, confoverrides=GENERATE)
+    return _pages(fresh)
 
 
 @pytest.mark.parametrize("edit", sorted(EDITS))
@@ -95,3 +109,51 @@ def test_without_the_record_of_module_data_every_page_is_compared(tmp_path, monk
     assert "api/shop.report" in read and "api/shop.pricing" in read
     assert "ignoring the record of module data" in app.status.getvalue()
     assert record.read_bytes() != b"damaged"
+
+
+def test_a_build_interrupted_after_reading_leaves_no_page_stale(tmp_path):
+    """Ctrl-C (or a kill) once Sphinx saved its environment: the pages show what they read, not
+    what an earlier check recorded."""
+    from sphinx.testing.util import SphinxTestApp
+
+    srcdir = copy_root("pictures", tmp_path / "project")
+    package = srcdir / "src" / DOCSTRING[0]
+    original = package.read_text()
+    build(srcdir, confoverrides=GENERATE)
+    _edit(srcdir, *DOCSTRING)
+    assert "api/shop.catalog" in build(srcdir, confoverrides=GENERATE)[1]
+    package.write_text(original)  # back as it was, and the build is interrupted as it ends
+    app = SphinxTestApp("html", srcdir=srcdir, confoverrides=GENERATE)
+
+    def interrupt(app, exception):
+        raise KeyboardInterrupt
+
+    app.connect("build-finished", interrupt, priority=100)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            app.build()
+    finally:
+        app.cleanup()
+    _edit(srcdir, *DOCSTRING)  # as the last complete build had it: its checks say nothing now
+    app, read = build(srcdir, confoverrides=GENERATE)
+    assert "api/shop.catalog" in read
+    assert _pages(srcdir) == _fresh(tmp_path, DOCSTRING)
+
+
+def test_environments_sharing_one_store_leave_no_page_stale(tmp_path):
+    """Two doctree folders (html and another builder, say) with one ``kwindex_cache_dir``: what
+    one environment checked says nothing of the other's pages."""
+    srcdir = copy_root("pictures", tmp_path / "project")
+    conf = dict(GENERATE, kwindex_cache_dir=str(tmp_path / "shared"))
+    one, two = tmp_path / "one", tmp_path / "two"
+    build(srcdir, builddir=one, confoverrides=conf)
+    build(srcdir, builddir=two, confoverrides=conf)
+    _edit(srcdir, *DOCSTRING)
+    build(srcdir, builddir=one, confoverrides=conf)
+    _, read = build(srcdir, builddir=two, confoverrides=conf)  # the state one just checked
+    assert "api/shop.catalog" in read
+    _edit(srcdir, *COMMENT)
+    build(srcdir, builddir=one, confoverrides=conf)
+    _, read = build(srcdir, builddir=two, confoverrides=conf)
+    assert "api/shop.pricing" in read
+    assert _pages(srcdir, two / "html") == _fresh(tmp_path, DOCSTRING, COMMENT)

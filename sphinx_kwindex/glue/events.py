@@ -240,18 +240,19 @@ class Kwindex:
         # Views are a function of the project state and of settings whose change re-reads every
         # page: when the state's fingerprint is the one the pages were last checked against, no
         # view changed and none is computed. Sphinx saves the environment only when it reads a
-        # page, so a check that re-read nothing is kept in the store: (saved, checked) fingerprints.
-        # Only pages showing a module whose module data changed are compared (see views.section_reads).
+        # page, so a check that re-read nothing is kept in the store: (saved, checked) fingerprints,
+        # for this environment (another may share the store), and only from a build that read
+        # nothing (one that read pages leaves the environment's own fingerprint to say what they
+        # show, even when it is interrupted before its end). Only pages showing a module whose
+        # module data changed are compared (see views.section_reads).
         recorded, current = domain.project_fingerprint, self.state.fingerprint
         store = self.state.store
         self.checked = None
-        saved_check = store.read(PAGES_CHECKED) if store is not None and recorded != current else None
-        checked_against = saved_check[1] if isinstance(saved_check, tuple) and saved_check[0] == recorded \
-            else recorded
-        if checked_against != current:
+        if recorded != current and (store is None or store.read(PAGES_CHECKED, key=_environment_key(env))
+                                    != (recorded, current)):
             self.checked = (recorded, current)
             with gc_paused():  # the views live until the pages are written: not garbage
-                modules = self._changed_modules(checked_against)
+                modules = self._changed_modules(recorded)
                 for docname, shown in domain.shown().items():
                     if docname in changed or docname in removed or docname in added or docname in outdated:
                         continue
@@ -261,6 +262,8 @@ class Kwindex:
         domain.project_fingerprint = current
         if outdated:
             logger.info("kwindex: %d page(s) show changed modules", len(outdated))
+        if outdated or added or changed or removed:
+            self.checked = None  # pages are read: Sphinx saves the environment with ``current``
         return sorted(outdated)
 
     def _changed_modules(self, checked_against: str) -> set[str] | None:
@@ -380,12 +383,17 @@ class Kwindex:
         store = self.state.store
         if store is None:
             return
-        if self.checked is not None:
-            store.write(PAGES_CHECKED, self.checked)
+        if self.checked is not None and not self.docs_read:
+            store.write(PAGES_CHECKED, self.checked, key=_environment_key(app.env))
         fingerprint = self.state.fingerprint
         if self.index.modules and store.read(MODULE_DATA, key=fingerprint, check=_valid_module_data) is None:
             with gc_paused():
                 store.write(MODULE_DATA, self.module_data(), key=fingerprint)
+
+
+def _environment_key(env: BuildEnvironment) -> str:
+    """Which environment a record of checked pages speaks for: its doctree folder."""
+    return str(Path(env.doctreedir).resolve())
 
 
 def _valid_module_data(value: object) -> bool:

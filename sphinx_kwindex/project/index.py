@@ -300,6 +300,11 @@ class ProjectIndex:
             self._ranker = self._new_ranker()
         return self._ranker
 
+    def forget_ranker(self) -> None:
+        """Drop the ranker (and what it kept of an earlier build); the next use builds it anew."""
+        self._ranker = None
+        self._related.clear()
+
     def _new_ranker(self, previous: RankInputs | None = None) -> RelatedRanker:
         """The ranker; the use counts of modules whose references are as in ``previous`` are kept."""
         usage = None
