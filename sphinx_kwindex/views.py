@@ -317,7 +317,6 @@ def data_frame(index: ProjectIndex) -> str:
 def section_reads(index: ProjectIndex, section: str, module: str) -> set[str]:
     """The modules whose :func:`module_data` the view of ``section`` of ``module`` reads (related
     files at the configured limit; another limit reads more)."""
-    summary = index.get(module)
     if section == "contents":  # the members, and for the picture every module below
         below, stack = set(), [module]
         while stack:
@@ -325,6 +324,7 @@ def section_reads(index: ProjectIndex, section: str, module: str) -> set[str]:
             below.add(name)
             stack.extend(index.children(name))
         return below & index.modules.keys()
+    summary = index.get(module)
     if summary is None:
         return set()
     if section == "keywords":  # where each import leads: the modules whose re-exports it follows

@@ -110,7 +110,8 @@ class KwindexDomain(Domain):
                 if node_id is not None:
                     found.setdefault(module, []).append((docname, node_id))
             for module, anchors in doc["keywords"].items():
-                if anchors[1]:
+                _, entries = anchors
+                if entries:
                     found.setdefault(module, []).append((docname, anchors))
         return {module: tuple(places) for module, places in found.items()}
 

@@ -92,8 +92,8 @@ class Kwindex:
         #: the views of this state, computed once each: when a page is read (or checked) and
         #: used again when it is written
         self._views: dict[tuple[str, str, tuple[str, ...], int], View | None] = {}
-        #: (fingerprint, frame, module data) of this state, once computed (kept at the end)
-        self._module_data: tuple[str, str, dict[str, str]] | None = None
+        #: (frame, module data) of this state, once computed (kept in the store at the end)
+        self._module_data: tuple[str, dict[str, str]] | None = None
         skip_collections_at_exit()
 
     @property
@@ -279,9 +279,9 @@ class Kwindex:
 
     def module_data(self) -> tuple[str, dict[str, str]]:
         """(frame, module data) of this state (see :func:`~sphinx_kwindex.views.module_data`)."""
-        if self._module_data is None or self._module_data[0] != self.state.fingerprint:
-            self._module_data = (self.state.fingerprint, views.data_frame(self.index), views.module_data(self.index))
-        return self._module_data[1:]
+        if self._module_data is None:
+            self._module_data = (views.data_frame(self.index), views.module_data(self.index))
+        return self._module_data
 
     def _may_differ(self, modules: set[str] | None, key: str, request: tuple) -> bool:
         """Whether what a page shows for ``key`` (a module, or a keyword index page) may differ from
@@ -385,10 +385,8 @@ class Kwindex:
             return
         if self.checked is not None and not self.docs_read:
             store.write(PAGES_CHECKED, self.checked, key=_environment_key(app.env))
-        fingerprint = self.state.fingerprint
-        if self.index.modules and store.read(MODULE_DATA, key=fingerprint, check=_valid_module_data) is None:
-            with gc_paused():
-                store.write(MODULE_DATA, self.module_data(), key=fingerprint)
+        if self._module_data is not None and self.index.modules:  # computed for this state's check
+            store.write(MODULE_DATA, self._module_data, key=self.state.fingerprint)
 
 
 def _environment_key(env: BuildEnvironment) -> str:
