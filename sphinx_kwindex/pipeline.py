@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
-from sphinx_kwindex.find import find_sources
-from sphinx_kwindex.fingerprint import code_digest
+from sphinx_kwindex.find import FoundSources, find_sources
+from sphinx_kwindex.fingerprint import code_digest, plain_digest
 from sphinx_kwindex.gc_pause import gc_paused
 from sphinx_kwindex.model import Problem
 from sphinx_kwindex.project.index import ProjectIndex
@@ -34,8 +34,8 @@ from sphinx_kwindex.project.references import ReferenceState
 from sphinx_kwindex.project.related import CoChange, RelatedWeights, read_cochange
 from sphinx_kwindex.project.related.history import DEFAULT_MAX_COMMITS
 from sphinx_kwindex.project.related.incremental import RankState, project_frame, valid_state
-from sphinx_kwindex.runner import analyse_all
-from sphinx_kwindex.store import Entry, Store
+from sphinx_kwindex.runner import analyse_all, source_digests
+from sphinx_kwindex.store import Entry, Store, valid_rows
 
 T = TypeVar("T")
 
@@ -43,6 +43,8 @@ RANKING = Entry("kwindex-related.cache", "the related-files cache", "the next bu
                 code_digest)
 REFERENCES = Entry("kwindex-references.cache", "the references cache",
                     "the next build resolves every module's references again", code_digest)
+OUTLINE = Entry("kwindex-outline.cache", "the project outline", "the next build decodes every module's summary",
+                code_digest)
 KEYWORD_PAGES = Entry("kwindex-keywords.cache", "the keyword-index cache",
                       "the next build groups the project keyword index again", code_digest)
 
@@ -72,29 +74,76 @@ class ProjectSettings:
     references: bool = True
 
 
-@dataclass
-class ProjectState:
-    """The analysed project: everything pages, views and the export are computed from."""
+@dataclass(frozen=True)
+class Outline:
+    """What a build needs of the project before any page shows a module: every module's name and
+    length in lines (in the index's order), and every problem found. Kept in the store, so that a
+    build of an unchanged project decodes no summary until a page (or the export) asks for one."""
 
-    index: ProjectIndex
-    #: the pages of the project keyword index (empty unless asked for)
-    groups: tuple[KeywordGroup, ...]
-    #: changes whenever anything the ranking, the keyword index or the export read changes
-    fingerprint: str
-    #: modules ranked anew by this build (None: all of them)
-    reranked: set[str] | None = None
-    #: what :func:`save_project` writes (None: the stored one is current)
-    rank_state: RankState | None = field(default=None, repr=False)
-    groups_computed: bool = False
-    #: the build's store (None: nothing is kept between builds); each problem with it is said once
-    store: Store | None = field(default=None, repr=False)
+    modules: tuple[tuple[str, int], ...]
+    problems: tuple[tuple[str, Problem], ...]
+
+    @classmethod
+    def of(cls, index: ProjectIndex) -> Outline:
+        problems = list(index.find_problems)
+        for summary in index.modules.values():
+            problems.extend((summary.source.abspath, problem) for problem in summary.problems)
+        return cls(tuple((name, summary.lines) for name, summary in index.modules.items()), tuple(problems))
+
+
+class ProjectState:
+    """The analysed project: everything pages, views and the export are computed from.
+
+    A state may be *deferred*: its fingerprint and :class:`Outline` are known (an earlier build
+    analysed exactly these inputs), and the index and keyword groups are loaded the first time
+    anything reads them.
+    """
+
+    def __init__(self, index: ProjectIndex | None, groups: tuple[KeywordGroup, ...], fingerprint: str, *,
+                 store: Store | None = None, outline: Outline | None = None,
+                 load: Callable[[ProjectState], None] | None = None) -> None:
+        if (index is None) == (load is None) or (index is None and outline is None):
+            raise ValueError("a project state needs an index, or an outline and a way to load the index")
+        self._index = index
+        self._groups = groups
+        self._load = load
+        #: changes whenever anything the ranking, the keyword index or the export read changes
+        self.fingerprint = fingerprint
+        #: the build's store (None: nothing is kept between builds); each problem with it is said once
+        self.store = store
+        self.outline = outline if outline is not None else Outline.of(index)  # type: ignore[arg-type]
+        #: modules ranked anew by this build (None: all of them)
+        self.reranked: set[str] | None = None
+        #: what :func:`save_project` writes (None: the stored one is current)
+        self.rank_state: RankState | None = None
+        self.groups_computed = False
+        #: the inputs this state's outline is kept under by :func:`save_project` (None: nothing to keep)
+        self.outline_key: str | None = None
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the index exists (a deferred state that nothing read has none)."""
+        return self._index is not None
+
+    @property
+    def index(self) -> ProjectIndex:
+        if self._index is None:
+            load, self._load = self._load, None
+            load(self)  # type: ignore[misc]  # sets the index and the groups (see _complete)
+        return self._index  # type: ignore[return-value]
+
+    @property
+    def groups(self) -> tuple[KeywordGroup, ...]:
+        """The pages of the project keyword index (empty unless asked for)."""
+        self.index  # noqa: B018 - loads a deferred state
+        return self._groups
+
+    def module_names(self) -> list[str]:
+        return [name for name, _ in self.outline.modules]
 
     def problems(self) -> Iterator[tuple[str, Problem]]:
         """(absolute path, problem) of every problem found: finding files first, then each module's."""
-        yield from self.index.find_problems
-        for summary in self.index.modules.values():
-            for problem in summary.problems:
-                yield summary.source.abspath, problem
+        return iter(self.outline.problems)
 
 
 def build_project(
@@ -107,30 +156,59 @@ def build_project(
 
     ``progress(items, count)`` wraps the stream of newly analysed summaries;
     ``info`` receives one-line notes (cache use, history, counts). Bad input
-    never raises: it becomes problems of the state.
+    never raises: it becomes problems of the state. When the store holds the outline of exactly
+    these inputs (files, settings, history, the extension's code), the state is deferred: nothing
+    is decoded until something reads its index.
     """
     with gc_paused():  # every object built here lives as long as the build
         found = find_sources(list(settings.roots), list(settings.exclude), list(settings.skip),
                              dict(settings.sys_path))
         store = Store(settings.cache_dir, info) if settings.cache_dir is not None else None
-        summaries = analyse_all(found.files, jobs=settings.jobs, store=store, progress=progress)
+        digests = source_digests(found.files, store) if store is not None else None
         cochange = _history(settings, found.project_root, [source.path for source in found.files], info)
-        index = ProjectIndex.from_summaries(
-            found.project_root, summaries, found.problems,
-            cochange=cochange, weights=settings.weights, related_limit=settings.related_limit,
-            references=settings.references,
-        )
-        fingerprint = project_fingerprint(index)
+        key = _outline_key(settings, found, cochange, digests) if digests is not None else None
+        recorded = store.read(OUTLINE, key=key, check=_valid_outline) if key is not None else None
+
+        def load(state: ProjectState) -> None:
+            with gc_paused():
+                state._index = _index_of(settings, found, cochange, store, progress, digests)
+                _complete(state, settings, info)
+
+        if recorded is not None:
+            fingerprint, outline = recorded
+            info(f"kwindex: {len(outline.modules)} modules under {found.project_root}, as the last build "
+                 "analysed them")
+            return ProjectState(None, (), fingerprint, store=store, outline=outline, load=load)
+        index = _index_of(settings, found, cochange, store, progress, digests)
+        state = ProjectState(index, (), project_fingerprint(index), store=store)
         info(f"kwindex: {len(index.modules)} modules under {found.project_root}")
-        state = ProjectState(index, (), fingerprint, store=store)
-        if store is not None:
-            index.previous_references = lambda: _stored_references(store)
-        _rank(state, store, info)
-        if settings.keyword_pages:
-            rows = store.read(KEYWORD_PAGES, key=fingerprint, check=_valid_rows) if store is not None else None
-            state.groups_computed = rows is None
-            state.groups = tuple(keyword_groups(index) if rows is None else map(KeywordGroup.from_row, rows))
+        _complete(state, settings, info)
+        if key is not None and {s.module: s.digest for s in index.modules.values()} == {
+                source.module: digest for source, digest in zip(found.files, digests)}:  # no file changed meanwhile
+            state.outline_key = key
     return state
+
+
+def _index_of(settings: ProjectSettings, found, cochange: CoChange | None, store: Store | None, progress,
+              digests: list[str | None] | None) -> ProjectIndex:
+    summaries = analyse_all(found.files, jobs=settings.jobs, store=store, progress=progress, digests=digests)
+    return ProjectIndex.from_summaries(
+        found.project_root, summaries, found.problems,
+        cochange=cochange, weights=settings.weights, related_limit=settings.related_limit,
+        references=settings.references,
+    )
+
+
+def _complete(state: ProjectState, settings: ProjectSettings, info: Callable[[str], None]) -> None:
+    """Rank the state's index and group its keywords, from the store where it can."""
+    index, store = state._index, state.store
+    if store is not None:
+        index.previous_references = lambda: _stored_references(store)
+    _rank(state, store, info)
+    if settings.keyword_pages:
+        rows = store.read(KEYWORD_PAGES, key=state.fingerprint, check=_valid_rows) if store is not None else None
+        state.groups_computed = rows is None
+        state._groups = tuple(keyword_groups(index) if rows is None else map(KeywordGroup.from_row, rows))
 
 
 def save_project(state: ProjectState) -> None:
@@ -139,6 +217,11 @@ def save_project(state: ProjectState) -> None:
     if store is None:
         return
     with gc_paused():
+        if state.outline_key is not None:
+            store.write(OUTLINE, (state.fingerprint, state.outline), key=state.outline_key)
+            state.outline_key = None
+        if not state.loaded:
+            return
         if state.rank_state is not None:
             store.write(RANKING, (state.fingerprint, state.rank_state))
             state.rank_state = None
@@ -179,6 +262,26 @@ def _rank(state: ProjectState, store: Store | None, info: Callable[[str], None])
         state.rank_state, state.reranked = index.rank_all()
     if state.reranked is not None:
         info(f"kwindex: related files ranked again for {len(state.reranked)} of {len(index.modules)} modules")
+
+
+def _outline_key(settings: ProjectSettings, found: FoundSources, cochange: CoChange | None,
+                 digests: list[str | None]) -> str | None:
+    """Digest of everything the state built from these inputs depends on (None: a file is unreadable);
+    the extension's code is the store entry's own key."""
+    if None in digests:
+        return None
+    inputs = (replace(settings, jobs=1, cache_dir=None), found.project_root, found.files, found.problems,
+              cochange.fingerprint() if cochange is not None else None, digests)
+    return plain_digest(inputs)
+
+
+def _valid_outline(value: object) -> bool:
+    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str)
+            and isinstance(value[1], Outline)):
+        return False
+    outline = value[1]
+    return (isinstance(outline.modules, tuple) and isinstance(outline.problems, tuple)
+            and valid_rows(outline.modules, (str, int)) and valid_rows(outline.problems, (str, Problem)))
 
 
 def _stored_references(store: Store) -> ReferenceState | None:

@@ -48,6 +48,7 @@ _ALLOWED = {
         "SourceFile", "Definition", "ImportedName", "Import", "NotableCall", "Use", "UseRows", "Problem", "ValueType",
         "ModuleSummary", "Subtype",
     },
+    "sphinx_kwindex.pipeline": {"Outline"},
     "sphinx_kwindex.project.related.rank": {"RelatedFile"},
     "sphinx_kwindex.project.related.incremental": {"RankInputs", "RankState"},
 }

@@ -307,6 +307,27 @@ def module_data(index: ProjectIndex) -> dict[str, str]:
     return found
 
 
+#: Keys of :func:`keyword_data` besides the groups' own (which are file-name parts: no slash).
+FRONT, NAVIGATION = "/front", "/navigation"
+
+
+def keyword_data(groups: tuple[KeywordGroup, ...]) -> dict[str, str]:
+    """What the views of the project keyword index's pages read, besides :func:`module_data` of
+    the modules their entries come from (:func:`keyword_reads`): under ``FRONT``, what the front
+    page lists (keys, titles, sizes); under ``NAVIGATION``, what every page names (keys, titles);
+    under each group's key, its entries."""
+    found = {FRONT: plain_digest(tuple((group.key, group.title, len(group.entries)) for group in groups)),
+             NAVIGATION: plain_digest(tuple((group.key, group.title) for group in groups))}
+    for group in groups:
+        found[group.key] = plain_digest(group.as_row())
+    return found
+
+
+def keyword_reads(group: KeywordGroup) -> set[str]:
+    """The modules whose :func:`module_data` the view of a keyword page reads."""
+    return {entry.module for entry in group.entries}
+
+
 def data_frame(index: ProjectIndex) -> str:
     """The digest of what every view may read besides :func:`module_data`: this code, the modules
     with their paths and test flags, the ranking's settings and history, references on or off."""

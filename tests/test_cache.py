@@ -17,7 +17,10 @@ from sphinx_kwindex.analyse import analyse_file
 from sphinx_kwindex.find import find_sources
 from sphinx_kwindex.model import NotableCall, SourceFile
 from sphinx_kwindex.runner import analyse_all
+from sphinx_kwindex.fingerprint import content_digest
 from sphinx_kwindex.runner import cache as cache_module
+from sphinx_kwindex.runner import digests as digests_module
+from sphinx_kwindex.runner.digests import source_digests
 from sphinx_kwindex.runner.cache import ANALYSIS
 from sphinx_kwindex import store as store_module
 from sphinx_kwindex.store import STALE_TEMP_SECONDS, Store
@@ -496,3 +499,48 @@ def test_a_planted_analysis_cache_cannot_run_code(tmp_path):
     assert Store(tmp_path / "cache", said.append).read(ANALYSIS) is None
     assert len(said) == 1 and "is not allowed" in said[0]
     assert not (tmp_path / "PWNED").exists()
+
+
+# -- file digests ----------------------------------------------------------------
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[str]:
+    """Files read to be hashed, with every file settled at once (no clock-tick margin)."""
+    read: list[str] = []
+    real = digests_module.read_source
+
+    def counting(source):
+        read.append(source.module)
+        return real(source)
+
+    monkeypatch.setattr(digests_module, "read_source", counting)
+    monkeypatch.setattr(digests_module, "RECENT_SECONDS", 0.0)
+    return read
+
+
+def test_files_are_hashed_again_only_when_their_stamp_changes(project, reads, tmp_path):
+    store = Store(tmp_path / "cache")
+    expected = [content_digest(Path(source.abspath).read_bytes()) for source in project]
+    assert source_digests(project, store) == expected and len(reads) == len(project)
+    reads.clear()
+    assert source_digests(project, store) == expected and reads == []
+    core = Path(project[1].abspath)
+    stat = core.stat()
+    core.write_text(core.read_text().replace("Core widgets", "Core gadgets"))  # same size
+    os.utime(core, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the old modification time
+    again = source_digests(project, store)
+    assert reads == ["pkg.core"]  # its change time gave it away
+    assert again[1] == content_digest(core.read_bytes()) != expected[1]
+
+
+def test_a_file_modified_just_now_is_always_read(project, tmp_path, monkeypatch):
+    read: list[str] = []
+    real = digests_module.read_source
+    monkeypatch.setattr(digests_module, "read_source", lambda source: read.append(source.module) or real(source))
+    store = Store(tmp_path / "cache")
+    first = source_digests(project, store)
+    assert source_digests(project, store) == first
+    assert read == [source.module for source in project] * 2  # every file was written within the margin
+    (tmp_path / "src" / "pkg" / "util.py").unlink()
+    assert source_digests(project, store)[2] is None  # unreadable

@@ -39,7 +39,7 @@ def project(sources) -> ProjectIndex:
 
 
 def whole(index, domain, fingerprint: str) -> str:
-    data = kwindex_data(index, domain, export_fingerprint(index, domain, fingerprint))
+    data = kwindex_data(index, domain, export_fingerprint(index.modules, domain, fingerprint))
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 

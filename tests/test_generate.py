@@ -8,6 +8,8 @@ import os
 import pytest
 from bs4 import BeautifulSoup
 
+from sphinx_kwindex.glue import generate
+
 from conftest import build, copy_root
 
 
@@ -198,6 +200,26 @@ def test_a_lost_manifest_does_not_turn_generated_pages_into_conflicts(tmp_path):
     assert (srcdir / "api" / "gpkg.extra.rst").exists()
 
 
+def test_an_unchanged_project_rebuilds_what_was_deleted_without_decoding_it(tmp_path):
+    """A no-change build plans the generated pages from the store; a page or output deleted since is
+    made again, equal to what it was (the project is decoded only when a page needs it)."""
+    srcdir = copy_root("generate", tmp_path)
+    first, _ = build(srcdir)
+    outputs = ["api/gpkg.core.html", "api/keywords/r.html", "kwindex.json", "_kwsource/gpkg.core.html"]
+    before = {name: (first.outdir / name).read_text() for name in outputs}
+    generated = (srcdir / "api" / "gpkg.core.rst").read_text()
+    second, read = build(srcdir)
+    assert read == [] and "from the analysis cache" not in second.status.getvalue()
+    (srcdir / "api" / "gpkg.core.rst").unlink()
+    for name in outputs:
+        (first.outdir / name).unlink()
+    third, read = build(srcdir)
+    assert third.warning.getvalue() == ""
+    assert read == ["api/gpkg.core"]
+    assert (srcdir / "api" / "gpkg.core.rst").read_text() == generated
+    assert {name: (third.outdir / name).read_text() for name in outputs} == before
+
+
 def test_a_module_named_index_does_not_replace_the_root_page(tmp_path):
     srcdir = copy_root("generate", tmp_path)
     (srcdir / "src" / "index").mkdir()
@@ -276,3 +298,23 @@ def test_every_setting_that_changes_what_pages_show_rereads_every_page():
     assert {name for name, _, rebuild, _ in CONFIG_VALUES if rebuild == ""} == not_shown
     # Links are made when pages are written: a setting changing only links rewrites every page.
     assert {name for name, _, rebuild, _ in CONFIG_VALUES if rebuild == "html"} == {"kwindex_source_pages"}
+
+
+def test_a_generated_page_is_read_again_only_when_its_stamp_changes(tmp_path, monkeypatch):
+    monkeypatch.setattr(generate, "RECENT_SECONDS", 0.0)  # every file settled at once
+    read: list[str] = []
+    real = generate._read
+    monkeypatch.setattr(generate, "_read", lambda path: read.append(path.name) or real(path))
+    folder = tmp_path / "api"
+    pages = {"index.rst": f"{generate.MARKER}\nA\n", "a.rst": f"{generate.MARKER}\nB\n"}
+    assert generate.sync_pages(folder, pages).written == ["a.rst", "index.rst"]
+    assert generate.sync_pages(folder, pages).written == []  # reads the pages written since it began
+    read.clear()
+    assert generate.sync_pages(folder, pages).written == []
+    assert read == [generate.MANIFEST]  # to see that it holds what it should; no page
+    (folder / "a.rst").write_text(f"{generate.MARKER}\nEdited\n")
+    assert generate.sync_pages(folder, pages).written == ["a.rst"]
+    assert (folder / "a.rst").read_text() == pages["a.rst"]
+    replanned = {**pages, "index.rst": f"{generate.MARKER}\nC\n"}
+    assert generate.sync_pages(folder, replanned).written == ["index.rst"]
+    assert (folder / "index.rst").read_text() == replanned["index.rst"]

@@ -30,6 +30,9 @@ EDITS = {
         "pictures", "shop/report.py", None, "\n\nfrom shop.pricing import DISCOUNT\n"),
     "pictures: a function a test calls": ("pictures", "shop/cart.py", None, "\n\ndef empty():\n    return Cart()\n"),
     "pictures: a package's docstring": ("pictures", "shop/catalog/__init__.py", None, '\n"""Not the docstring."""\n'),
+    # a new page of the project keyword index: every page's navigation names it
+    "pictures: a keyword under a new letter": ("pictures", "shop/report.py", None, "\n\ndef zone():\n    pass\n"),
+    "pictures: a keyword under a letter in use": ("pictures", "shop/report.py", None, "\n\ndef total_two():\n    pass\n"),
 }
 
 

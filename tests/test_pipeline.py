@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,44 @@ def test_the_next_run_reuses_what_was_kept(settings):
     assert any("5 of 5 modules from the analysis cache" in message for message in said)
     assert not any("ranked again" in message for message in said)  # the kept ranking, as it was
     assert again.rank_state is None and not again.groups_computed  # nothing new to keep
+
+
+def test_an_unchanged_project_is_decoded_only_when_read(settings):
+    first = build_project(settings)
+    save_project(first)
+    said: list[str] = []
+    again = build_project(settings, info=said.append)
+    assert not again.loaded
+    assert again.fingerprint == first.fingerprint
+    assert again.module_names() == list(first.index.modules)
+    assert list(again.problems()) == list(first.problems())
+    assert not any("analysis cache" in message for message in said)  # no summary decoded yet
+    assert again.index.all_related() == first.index.all_related()
+    assert again.groups == first.groups
+    assert again.loaded and any("5 of 5 modules from the analysis cache" in message for message in said)
+
+
+CHANGES = {
+    "an edit": lambda s: (s.roots[0] / "util.py").write_text("def other():\n    pass\n") and s,
+    "a new file": lambda s: (s.roots[0] / "extra.py").write_text("X = 1\n") and s,
+    "a removed file": lambda s: (s.roots[0] / "util.py").unlink() or s,
+    "a fixed file": lambda s: (s.roots[0] / "broken.py").write_text("def oops():\n    pass\n") and s,
+    "the related limit": lambda s: replace(s, related_limit=3),
+    "the keyword pages": lambda s: replace(s, keyword_pages=False),
+    "an exclusion": lambda s: replace(s, exclude=("pkg/util.py",)),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_any_change_of_inputs_builds_the_state_anew(settings, change):
+    save_project(build_project(settings))
+    changed = CHANGES[change](settings)
+    state = build_project(changed)
+    assert state.loaded
+    fresh = build_project(replace(changed, cache_dir=None))
+    assert state.fingerprint == fresh.fingerprint and state.module_names() == fresh.module_names()
+    assert list(state.problems()) == list(fresh.problems())
+    assert state.index.all_related() == fresh.index.all_related() and state.groups == fresh.groups
 
 
 def test_an_edit_reranks_only_what_it_can_change(settings):

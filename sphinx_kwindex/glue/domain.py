@@ -39,7 +39,7 @@ class KwindexDomain(Domain):
 
     def __init__(self, env) -> None:
         super().__init__(env)
-        self._lookup: tuple[dict, dict] | None = None
+        self._lookup: tuple[dict, dict | None] | None = None
 
     @property
     def docs(self) -> dict[str, dict]:
@@ -82,24 +82,32 @@ class KwindexDomain(Domain):
         """{docname: {module: (digest of its views, request)}} for deciding what to re-read."""
         return {docname: {m: (v[1], v[2]) for m, v in doc["modules"].items()} for docname, doc in self.docs.items()}
 
-    def _index(self) -> tuple[dict, dict]:
+    def _index(self) -> tuple[dict, dict | None]:
+        """({module: (docname, node id)}, {(module, qualname): (docname, node id, kind)}); the second,
+        by far the larger, is built the first time a keyword is looked up."""
         if self._lookup is None:
             modules: dict[str, tuple[str, str]] = {}
-            keywords: dict[tuple[str, str], tuple[str, str, str]] = {}
             # Sorted docnames: when two pages show a module, the first by name wins,
             # the same in serial and parallel builds.
             for docname in sorted(self.docs):
-                doc = self.docs[docname]
-                for module, (node_id, *_) in doc["modules"].items():
+                for module, (node_id, *_) in self.docs[docname]["modules"].items():
                     if node_id is not None and not module.startswith("@"):
                         modules.setdefault(module, (docname, node_id))
-                for module, (id_prefix, anchors) in doc["keywords"].items():
+            self._lookup = (modules, None)
+        return self._lookup
+
+    def _keyword_index(self) -> dict[tuple[str, str], tuple[str, str, str]]:
+        modules, keywords = self._index()
+        if keywords is None:
+            keywords = {}
+            for docname in sorted(self.docs):
+                for module, (id_prefix, anchors) in self.docs[docname]["keywords"].items():
                     for qualname, node_id, kind in anchors:
                         if (module, qualname) not in keywords:
                             keywords[(module, qualname)] = (
                                 docname, node_id or keyword_id(id_prefix, module, qualname, kind), kind)
             self._lookup = (modules, keywords)
-        return self._lookup
+        return keywords
 
     def locations_by_module(self) -> dict[str, tuple]:
         """{module: where pages show it and its keywords}, for telling when a module's place changed."""
@@ -128,7 +136,7 @@ class KwindexDomain(Domain):
 
     def keyword_location(self, module: str, qualname: str) -> tuple[str, str, str] | None:
         """(docname, node id, kind) of a keyword's entry."""
-        return self._index()[1].get((module, qualname))
+        return self._keyword_index().get((module, qualname))
 
     def resolve_xref(self, env, fromdocname, builder, typ, target, node, contnode):
         """``:kwindex:mod:`pkg.mod``` links to the sections of ``pkg.mod`` (its generated page, or

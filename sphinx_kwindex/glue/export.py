@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from sphinx_kwindex.fingerprint import code_digest
@@ -48,10 +49,11 @@ def module_data(name: str, index: ProjectIndex, location: tuple[str, str] | None
     }
 
 
-def export_fingerprint(index: ProjectIndex, domain, project_fingerprint: str) -> str:
-    """Changes whenever the export's inputs may: the project, and which page shows which module."""
+def export_fingerprint(modules: Iterable[str], domain, project_fingerprint: str) -> str:
+    """Changes whenever the export's inputs may: the project (with its ``modules``), and which page
+    shows which module."""
     hasher = hashlib.blake2b(project_fingerprint.encode(), digest_size=16)
-    for name in index.modules:
+    for name in modules:
         location = domain.module_location(name)
         hasher.update(f"{name}\0{location[0] if location else ''}\0".encode())
     return hasher.hexdigest()
@@ -66,7 +68,7 @@ def write_kwindex_json(outdir: Path, state: ProjectState, domain) -> bool:
     the file was written.
     """
     target = outdir / "kwindex.json"
-    fingerprint = export_fingerprint(state.index, domain, state.fingerprint)
+    fingerprint = export_fingerprint(state.module_names(), domain, state.fingerprint)
     if _stored_fingerprint(target) == fingerprint:
         return False
     # json.dumps, not json.dump: only the one-shot encoder is the C one (4 s vs 0.5 s on PyTorch).

@@ -58,7 +58,7 @@ def pagename(module: str, part: int = 0) -> str:
 def active(app: Sphinx, kwindex: Kwindex) -> bool:
     """Whether this build writes source pages (see the module docstring)."""
     return (kwindex.settings.source_pages and app.builder.name in BUILDERS
-            and VIEWCODE not in app.extensions and bool(kwindex.index.modules))
+            and VIEWCODE not in app.extensions and bool(kwindex.state.outline.modules))
 
 
 def line_uris(app: Sphinx, fromdocname: str, module: str) -> Callable[[str, int], str]:
@@ -85,7 +85,6 @@ def collect_pages(app: Sphinx, kwindex: Kwindex) -> Iterator[tuple[str, dict, st
     """
     if app.builder.name not in BUILDERS:
         return
-    index = kwindex.index
     outdir = Path(app.outdir)
     store = kwindex.state.store
     record_key = f"{app.builder.name}:{outdir.resolve()}"
@@ -99,13 +98,15 @@ def collect_pages(app: Sphinx, kwindex: Kwindex) -> Iterator[tuple[str, dict, st
     style = _style_digest(app)
     before: dict[str, tuple] = recorded["modules"] if recorded and recorded["style"] == style else {}
     state = kwindex.state.fingerprint
-    if (before and recorded.get("state") == state and not kwindex.docs_read and set(before) == set(index.modules)
-            and all(_written(app, outdir, pagename(module, part)) for module, summary in index.modules.items()
-                    for part in range(part_count(summary.lines)))):
+    outline = kwindex.state.outline.modules
+    if (before and recorded.get("state") == state and not kwindex.docs_read and set(before) == {m for m, _ in outline}
+            and all(_written(app, outdir, pagename(module, part)) for module, lines in outline
+                    for part in range(part_count(lines)))):
         # The project is as the pages were made from, and no page was read (where the docs show
         # each module is as it was): every source page is current.
         logger.info("kwindex: source pages of %d modules, 0 written", len(before))
         return
+    index = kwindex.index
     keys = _module_keys(app, index)
     changed = {m for m, key in keys.items() if before.get(m, (None,))[0] != key} | (set(before) - set(keys))
     urls = _Urls(app, kwindex)

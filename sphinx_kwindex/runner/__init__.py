@@ -13,10 +13,11 @@ from sphinx_kwindex.fingerprint import content_digest
 from sphinx_kwindex.gc_pause import gc_paused
 from sphinx_kwindex.model import ModuleSummary, SourceFile
 from sphinx_kwindex.runner.cache import AnalysisCache
+from sphinx_kwindex.runner.digests import read_source, source_digests
 from sphinx_kwindex.runner.pool import analyse_files
 from sphinx_kwindex.store import Store
 
-__all__ = ["AnalysisCache", "analyse_all", "analyse_files"]
+__all__ = ["AnalysisCache", "analyse_all", "analyse_files", "source_digests"]
 
 T = TypeVar("T")
 
@@ -27,6 +28,7 @@ def analyse_all(
     jobs: int,
     store: Store | None,
     progress: Callable[[Iterable[T], int], Iterable[T]] | None = None,
+    digests: Sequence[str | None] | None = None,
 ) -> list[ModuleSummary]:
     """Summaries of ``files``, in their order; only files missing from the cache are parsed.
 
@@ -34,7 +36,8 @@ def analyse_all(
     disables the cache. ``progress(items, count)`` wraps the stream of new summaries
     (each has ``.module``, like a :class:`SourceFile`), e.g. with Sphinx's
     ``status_iterator``. Cache problems are said through the store's ``info``, once
-    each, and never raise.
+    each, and never raise. ``digests`` (from :func:`source_digests`) spares reading the files the
+    cache holds.
     """
     if store is None:
         return list(analyse_files(files, jobs=jobs, progress=progress))
@@ -45,8 +48,12 @@ def analyse_all(
     with gc_paused():  # decoding builds many objects, none of them garbage
         cache = AnalysisCache.load(store)
         for position, source in enumerate(files):
-            data = _read(source)
-            summary = cache.get(source, content_digest(data)) if data is not None else None
+            if digests is None:
+                data = read_source(source)
+                digest = content_digest(data) if data is not None else None
+            else:
+                data, digest = None, digests[position]  # a miss is read where it is analysed
+            summary = cache.get(source, digest) if digest is not None else None
             if summary is None:
                 missing.append(position)
                 contents.append(data)
@@ -61,11 +68,3 @@ def analyse_all(
         store.info(f"kwindex: {len(files) - len(missing)} of {len(files)} modules from the analysis cache, "
                    f"{len(missing)} analysed")
     return complete
-
-
-def _read(source: SourceFile) -> bytes | None:
-    try:
-        with open(source.abspath, "rb") as stream:
-            return stream.read()
-    except OSError:
-        return None  # analysed (and reported) as unreadable, never cached
