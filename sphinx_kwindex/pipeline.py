@@ -125,17 +125,21 @@ class ProjectState:
         """Whether the index exists (a deferred state that nothing read has none)."""
         return self._index is not None
 
-    @property
-    def index(self) -> ProjectIndex:
+    def load(self) -> None:
+        """Load a deferred state's index and groups (nothing when they are loaded)."""
         if self._index is None:
             load, self._load = self._load, None
-            load(self)  # type: ignore[misc]  # sets the index and the groups (see _complete)
+            load(self)  # type: ignore[misc]  # sets the index and the groups (see build_project)
+
+    @property
+    def index(self) -> ProjectIndex:
+        self.load()
         return self._index  # type: ignore[return-value]
 
     @property
     def groups(self) -> tuple[KeywordGroup, ...]:
         """The pages of the project keyword index (empty unless asked for)."""
-        self.index  # noqa: B018 - loads a deferred state
+        self.load()
         return self._groups
 
     def module_names(self) -> list[str]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
+from sphinx_kwindex.glue.events import STYLESHEET
 from sphinx_kwindex.runner.pool import INLINE_BELOW
 
 from conftest import build, copy_root
@@ -82,6 +84,21 @@ def test_parallel_output_equals_serial(tmp_path):
         assert (serial.outdir / page).read_text() == (parallel.outdir / page).read_text(), page
 
 
+def test_an_unchanged_project_re_read_in_parallel_is_loaded_once(tmp_path):
+    """A setting that re-reads every page (not one of the project's): the project, unchanged, is
+    loaded once before the readers start, and the pages are those of a serial build."""
+    epilog = {"rst_epilog": ".. |kw| replace:: kwindex"}
+    pages = {}
+    for name, parallel in (("serial", 0), ("parallel", 2)):
+        srcdir = copy_root("generate", tmp_path / name)
+        build(srcdir, parallel=parallel)
+        app, read = build(srcdir, parallel=parallel, confoverrides=epilog)
+        assert app.warning.getvalue() == "" and len(read) > 5
+        assert app.status.getvalue().count("modules from the analysis cache") == 1
+        pages[name] = {str(p.relative_to(app.outdir)): p.read_text() for p in sorted(app.outdir.rglob("*.html"))}
+    assert pages["parallel"] == pages["serial"]
+
+
 def test_process_pool_on_or_off_gives_the_same_pages(tmp_path):
     def many_modules(srcdir):
         # Enough modules that a pool starts (fewer are analysed inline whatever kwindex_jobs says).
@@ -118,3 +135,16 @@ def test_a_py_module_page_is_reread_when_its_module_appears(tmp_path):
     (srcdir / "src" / "demo" / "later.py").write_text("def arrived():\n    pass\n")
     assert "later" in reread(srcdir)
     assert 'id="in-kw-demo.later.arrived"' in (srcdir / "_build" / "html" / "later.html").read_text()
+
+
+def test_the_stylesheet_is_linked_with_its_checksum_from_the_first_build(tmp_path):
+    """Sphinx copies it with the static files before writing pages: a page written by the first
+    build links it as one written by a later build does."""
+    srcdir = copy_root("basic", tmp_path)
+    first, _ = build(srcdir)
+    link = re.search(r'href="_static/kwindex\.css\?v=[0-9a-f]{8}"', (first.outdir / "rst_page.html").read_text())
+    assert link is not None
+    assert (first.outdir / "_static" / "kwindex.css").read_bytes() == STYLESHEET.read_bytes()
+    (first.outdir / "rst_page.html").unlink()
+    again, read = build(srcdir)
+    assert read == [] and link.group(0) in (again.outdir / "rst_page.html").read_text()

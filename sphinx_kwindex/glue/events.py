@@ -19,7 +19,6 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.util import logging
 from sphinx.util.display import status_iterator
-from sphinx.util.fileutil import copy_asset_file
 from sphinx.util.nodes import make_refnode
 
 from sphinx_kwindex import views
@@ -151,14 +150,18 @@ class Kwindex:
     def builder_inited(self, app: Sphinx) -> None:
         self.app, self.builder = app, app.builder
         if app.builder.format == "html":
+            # Copied by Sphinx with the project's static files, before any page is written, so that
+            # every page links it with its checksum (``kwindex.css?v=...``) from the first build on.
+            app.config.html_static_path = [*app.config.html_static_path, str(STYLESHEET.parent)]
             app.add_css_file(STYLESHEET.name)
         self._remove_old_pages(Path(app.srcdir))
         self.root_page = generate.root_page(Path(app.srcdir), self.settings.generate or "", app.config.source_suffix)
         if self.settings.paths:
             skip, exclude = self._never_indexed(Path(app.srcdir), Path(app.outdir), Path(app.doctreedir))
             self.project_settings = self.settings.project_settings(skip, exclude, Path(app.doctreedir) / CACHE_FOLDER)
-            self._index_project(app, generate_pages=True)
-            freeze_long_lived()  # the environment and the project live to the end of the build
+            with gc_paused():  # what it makes (the project, the page plan) lives to the end of the build
+                self._index_project(app, generate_pages=True)
+            freeze_long_lived()  # and so does Sphinx's loaded environment
 
     def _index_project(self, app: Sphinx, *, generate_pages: bool) -> None:
         """Run the pipeline, warn about its problems, and write the generated pages.
@@ -328,6 +331,8 @@ class Kwindex:
 
     def env_before_read_docs(self, app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
         self.docs_read = len(docnames)
+        if docnames:  # pages will show the project: load a deferred state here, not in each reader process
+            self.state.load()
 
     # -- doctree-read ---------------------------------------------------------------
 
@@ -395,8 +400,6 @@ class Kwindex:
         self.built = True
         if exception is not None:
             return
-        if app.builder.format == "html":
-            copy_asset_file(STYLESHEET, Path(app.outdir) / "_static", force=True)
         if self.project_settings is None:
             return
         domain = app.env.domains["kwindex"]
