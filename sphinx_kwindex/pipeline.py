@@ -34,7 +34,7 @@ from sphinx_kwindex.project.references import ReferenceState
 from sphinx_kwindex.project.related import CoChange, RelatedWeights, read_cochange
 from sphinx_kwindex.project.related.history import DEFAULT_MAX_COMMITS
 from sphinx_kwindex.project.related.incremental import RankState, project_frame, valid_state
-from sphinx_kwindex.runner import analyse_all, source_digests
+from sphinx_kwindex.runner import ANALYSIS, analyse_all, source_digests
 from sphinx_kwindex.store import Entry, Store, valid_rows
 
 T = TypeVar("T")
@@ -176,10 +176,13 @@ def build_project(
         def load(state: ProjectState) -> None:
             with gc_paused():
                 state._index = _index_of(settings, found, cochange, store, progress, digests)
+                _check_unchanged(state._index, found, digests)
                 _complete(state, settings, info)
 
-        if recorded is not None:
-            fingerprint, outline = recorded
+        # Deferred only while the analysis cache is the one the outline was kept with: every summary
+        # is then decoded by the digest hashed now, whatever happens to the files meanwhile.
+        if recorded is not None and recorded[2] == store.checksum(ANALYSIS):
+            fingerprint, outline, _ = recorded
             info(f"kwindex: {len(outline.modules)} modules under {found.project_root}, as the last build "
                  "analysed them")
             return ProjectState(None, (), fingerprint, store=store, outline=outline, load=load)
@@ -222,7 +225,9 @@ def save_project(state: ProjectState) -> None:
         return
     with gc_paused():
         if state.outline_key is not None:
-            store.write(OUTLINE, (state.fingerprint, state.outline), key=state.outline_key)
+            analysis = store.checksum(ANALYSIS)  # as this build left it (see runner.analyse_all)
+            if analysis is not None:
+                store.write(OUTLINE, (state.fingerprint, state.outline, analysis), key=state.outline_key)
             state.outline_key = None
         if not state.loaded:
             return
@@ -274,14 +279,29 @@ def _outline_key(settings: ProjectSettings, found: FoundSources, cochange: CoCha
     the extension's code is the store entry's own key."""
     if None in digests:
         return None
-    inputs = (replace(settings, jobs=1, cache_dir=None), found.project_root, found.files, found.problems,
+    # Not the folders skipped (the build's output folders): the files found and their problems say
+    # what they change, and builders writing elsewhere (html, latex) then share one outline.
+    inputs = (replace(settings, jobs=1, cache_dir=None, skip=()), found.project_root, found.files, found.problems,
               cochange.fingerprint() if cochange is not None else None, digests)
     return plain_digest(inputs)
 
 
+class SourcesChanged(RuntimeError):
+    """A file changed between the start of the build and the loading of a deferred state that
+    needed to analyse it again: the pages would show another state than the one checked."""
+
+
+def _check_unchanged(index: ProjectIndex, found: FoundSources, digests: list[str | None]) -> None:
+    for source, digest in zip(found.files, digests):
+        summary = index.modules.get(source.module)
+        if summary is not None and summary.source.path == source.path and summary.digest != digest:
+            raise SourcesChanged(f"kwindex: {source.abspath} changed while sphinx-build was running "
+                                 "(and the analysis cache had lost it); run sphinx-build again")
+
+
 def _valid_outline(value: object) -> bool:
-    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str)
-            and isinstance(value[1], Outline)):
+    if not (isinstance(value, tuple) and len(value) == 3 and isinstance(value[0], str)
+            and isinstance(value[1], Outline) and isinstance(value[2], str)):
         return False
     outline = value[1]
     return (isinstance(outline.modules, tuple) and isinstance(outline.problems, tuple)

@@ -124,6 +124,18 @@ class Store:
             return False
         return True
 
+    def checksum(self, entry: Entry) -> str | None:
+        """The checksum line of the stored file (which changes whenever its content does), read
+        without the payload; None when there is no file."""
+        try:
+            with self.path(entry).open("rb") as stream:
+                if stream.readline() != _MAGIC:
+                    return None
+                stream.readline()  # the header
+                return stream.readline().rstrip(b"\n").decode("ascii", "replace")
+        except OSError:
+            return None
+
     def say(self, entry: Entry, message: str) -> None:
         """``message`` through ``info``, once per file (a file that cannot be read is not written either)."""
         if entry.filename not in self._said:

@@ -220,6 +220,15 @@ def test_an_unchanged_project_rebuilds_what_was_deleted_without_decoding_it(tmp_
     assert {name: (third.outdir / name).read_text() for name in outputs} == before
 
 
+def test_a_new_title_reaches_the_root_page_of_an_unchanged_project(tmp_path):
+    srcdir = copy_root("generate", tmp_path)
+    build(srcdir)
+    app, _ = build(srcdir, confoverrides={"kwindex_generate_title": "Code map"})
+    assert app.warning.getvalue() == ""
+    assert "as the last build analysed them" in app.status.getvalue()  # the plan is another one
+    assert page(app, "api/index").select_one("h1").get_text(strip=True).rstrip("¶") == "Code map"
+
+
 def test_a_module_named_index_does_not_replace_the_root_page(tmp_path):
     srcdir = copy_root("generate", tmp_path)
     (srcdir / "src" / "index").mkdir()

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from sphinx_kwindex.model import Subtype
-from sphinx_kwindex.pipeline import ProjectSettings, build_project, save_project
+from sphinx_kwindex import pipeline
+from sphinx_kwindex.pipeline import ProjectSettings, SourcesChanged, build_project, save_project
+from sphinx_kwindex.runner import ANALYSIS
 
 FILES = {
     "pkg/__init__.py": '"""The package."""\nfrom pkg.core import Widget\n',
@@ -83,12 +85,38 @@ CHANGES = {
     "the related limit": lambda s: replace(s, related_limit=3),
     "the keyword pages": lambda s: replace(s, keyword_pages=False),
     "an exclusion": lambda s: replace(s, exclude=("pkg/util.py",)),
+    # a folder whose name makes its modules unimportable: a problem of finding files, no new file
+    "a skipped folder": lambda s: (s.roots[0] / "not-a-package").mkdir() or (
+        s.roots[0] / "not-a-package" / "x.py").write_text("X = 1\n") and s,
+    # the history changes, the files do not: co-change counts change the related files
+    "a commit": lambda s: _commit_and_revert(s.roots[0].parent, "pkg/core.py", "pkg/util.py") or s,
 }
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=repo, check=True,
+                   capture_output=True)
+
+
+def _commit_and_revert(repo: Path, *paths: str) -> None:
+    """Two commits changing ``paths`` together, the second restoring them as they were."""
+    before = {path: (repo / path).read_text() for path in paths}
+    for path in paths:
+        (repo / path).write_text(before[path] + "\n# changed together\n")
+    _git(repo, "commit", "-q", "-am", "together")
+    for path in paths:
+        (repo / path).write_text(before[path])
+    _git(repo, "commit", "-q", "-am", "back")
 
 
 @pytest.mark.parametrize("change", CHANGES)
 def test_any_change_of_inputs_builds_the_state_anew(settings, change):
+    repo = settings.roots[0].parent
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "start")
     save_project(build_project(settings))
+    assert not build_project(settings).loaded  # unchanged: deferred
     changed = CHANGES[change](settings)
     state = build_project(changed)
     assert state.loaded
@@ -96,6 +124,37 @@ def test_any_change_of_inputs_builds_the_state_anew(settings, change):
     assert state.fingerprint == fresh.fingerprint and state.module_names() == fresh.module_names()
     assert list(state.problems()) == list(fresh.problems())
     assert state.index.all_related() == fresh.index.all_related() and state.groups == fresh.groups
+
+
+def test_a_deferred_state_needs_the_analysis_cache_it_was_kept_with(settings, tmp_path):
+    save_project(build_project(settings))
+    (tmp_path / "store" / ANALYSIS.filename).unlink()  # lost (cleaned, damaged, another project's)
+    assert build_project(settings).loaded
+
+
+def test_a_file_changed_while_a_deferred_state_waits_is_never_shown(settings, tmp_path):
+    """The analysis cache lost meanwhile and a file edited: loading stops the build rather than
+    show the edit under the fingerprint of the content the build started with."""
+    save_project(build_project(settings))
+    state = build_project(settings)
+    assert not state.loaded
+    (tmp_path / "store" / ANALYSIS.filename).unlink()
+    (settings.roots[0] / "util.py").write_text("CHANGED = 1\n")
+    with pytest.raises(SourcesChanged, match="util.py changed while sphinx-build was running"):
+        state.load()
+
+
+def test_no_outline_is_kept_when_a_file_changed_during_the_build(settings, tmp_path, monkeypatch):
+    """Hashed before the edit, analysed after it: the state is of the new content, so an outline
+    kept under the old digests would, once the edit is undone, pass the new content for the old."""
+    real = pipeline.source_digests
+    monkeypatch.setattr(pipeline, "source_digests",
+                        lambda files, store: ["0" * 32 if f.module == "pkg.util" else d
+                                              for f, d in zip(files, real(files, store))])
+    state = build_project(settings)
+    assert state.outline_key is None
+    save_project(state)
+    assert not (tmp_path / "store" / pipeline.OUTLINE.filename).exists()
 
 
 def test_an_edit_reranks_only_what_it_can_change(settings):

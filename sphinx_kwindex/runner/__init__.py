@@ -12,12 +12,12 @@ from typing import TypeVar
 from sphinx_kwindex.fingerprint import content_digest
 from sphinx_kwindex.gc_pause import gc_paused
 from sphinx_kwindex.model import ModuleSummary, SourceFile
-from sphinx_kwindex.runner.cache import AnalysisCache
+from sphinx_kwindex.runner.cache import ANALYSIS, AnalysisCache
 from sphinx_kwindex.runner.digests import read_source, source_digests
 from sphinx_kwindex.runner.pool import analyse_files
 from sphinx_kwindex.store import Store
 
-__all__ = ["AnalysisCache", "analyse_all", "analyse_files", "source_digests"]
+__all__ = ["ANALYSIS", "AnalysisCache", "analyse_all", "analyse_files", "source_digests"]
 
 T = TypeVar("T")
 
