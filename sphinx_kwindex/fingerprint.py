@@ -12,7 +12,9 @@ import functools
 import hashlib
 import json
 import operator
+import os
 import sys
+import time
 import typing
 from pathlib import Path
 
@@ -28,6 +30,27 @@ RUNTIME = {
 }
 
 #: Modules whose code decides what a summary holds (the analysis cache survives edits elsewhere).
+#: A file modified this recently may change again within the same clock tick: its stamp is not trusted.
+RECENT_SECONDS = 2.0
+#: What tells that a file is unchanged without reading it, as git's index does: modification and change
+#: times (ns), size, inode.
+Stamp = tuple[int, int, int, int]
+
+
+def file_stamp(status: os.stat_result) -> Stamp:
+    return (status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino)
+
+
+def settled_before() -> int:
+    """The time (ns) before which a file's last change must lie for its stamp to be kept: taken when
+    an operation starts, so files it writes itself are read once more the next time."""
+    return time.time_ns() - int(RECENT_SECONDS * 1e9)
+
+
+def is_settled(status: os.stat_result, before: int) -> bool:
+    return max(status.st_mtime_ns, status.st_ctime_ns) < before
+
+
 _ANALYSIS_MODULES = ("analyse.py", "uses.py", "model.py")
 
 

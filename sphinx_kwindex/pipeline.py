@@ -176,7 +176,9 @@ def build_project(
         def load(state: ProjectState) -> None:
             with gc_paused():
                 state._index = _index_of(settings, found, cochange, store, progress, digests)
-                _check_unchanged(state._index, found, digests)
+                if (changed := _changed_file(state._index, found, digests)) is not None:
+                    raise SourcesChanged(f"kwindex: {changed} changed while sphinx-build was running "
+                                         "(and the analysis cache had lost it); run sphinx-build again")
                 _complete(state, settings, info)
 
         # Deferred only while the analysis cache is the one the outline was kept with: every summary
@@ -190,8 +192,7 @@ def build_project(
         state = ProjectState(index, (), project_fingerprint(index), store=store)
         info(f"kwindex: {len(index.modules)} modules under {found.project_root}")
         _complete(state, settings, info)
-        if key is not None and {s.module: s.digest for s in index.modules.values()} == {
-                source.module: digest for source, digest in zip(found.files, digests)}:  # no file changed meanwhile
+        if key is not None and _changed_file(index, found, digests) is None:  # an outline of what was hashed
             state.outline_key = key
     return state
 
@@ -291,12 +292,13 @@ class SourcesChanged(RuntimeError):
     needed to analyse it again: the pages would show another state than the one checked."""
 
 
-def _check_unchanged(index: ProjectIndex, found: FoundSources, digests: list[str | None]) -> None:
+def _changed_file(index: ProjectIndex, found: FoundSources, digests: list[str | None]) -> str | None:
+    """The first file whose summary is not of the content hashed at the start of the build (None: none)."""
     for source, digest in zip(found.files, digests):
         summary = index.modules.get(source.module)
-        if summary is not None and summary.source.path == source.path and summary.digest != digest:
-            raise SourcesChanged(f"kwindex: {source.abspath} changed while sphinx-build was running "
-                                 "(and the analysis cache had lost it); run sphinx-build again")
+        if summary is not None and summary.digest != digest:
+            return source.abspath
+    return None
 
 
 def _valid_outline(value: object) -> bool:

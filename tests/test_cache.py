@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import sphinx_kwindex
+from sphinx_kwindex import fingerprint
 from sphinx_kwindex import analyse as analyse_module
 from sphinx_kwindex.analyse import analyse_file
 from sphinx_kwindex.find import find_sources
@@ -515,7 +516,7 @@ def reads(monkeypatch) -> list[str]:
         return real(source)
 
     monkeypatch.setattr(digests_module, "read_source", counting)
-    monkeypatch.setattr(digests_module, "RECENT_SECONDS", 0.0)
+    monkeypatch.setattr(fingerprint, "RECENT_SECONDS", 0.0)
     return read
 
 
@@ -539,7 +540,7 @@ def test_a_file_modified_just_now_is_always_read(project, tmp_path, monkeypatch)
     read: list[str] = []
     real = digests_module.read_source
     monkeypatch.setattr(digests_module, "read_source", lambda source: read.append(source.module) or real(source))
-    monkeypatch.setattr(digests_module, "RECENT_SECONDS", 3600.0)  # "just now": however slow the machine
+    monkeypatch.setattr(fingerprint, "RECENT_SECONDS", 3600.0)  # "just now": however slow the machine
     store = Store(tmp_path / "cache")
     first = source_digests(project, store)
     assert source_digests(project, store) == first

@@ -8,6 +8,7 @@ import os
 import pytest
 from bs4 import BeautifulSoup
 
+from sphinx_kwindex import fingerprint
 from sphinx_kwindex.glue import generate
 
 from conftest import build, copy_root
@@ -310,7 +311,7 @@ def test_every_setting_that_changes_what_pages_show_rereads_every_page():
 
 
 def test_a_generated_page_is_read_again_only_when_its_stamp_changes(tmp_path, monkeypatch):
-    monkeypatch.setattr(generate, "RECENT_SECONDS", 0.0)  # every file settled at once
+    monkeypatch.setattr(fingerprint, "RECENT_SECONDS", 0.0)  # every file settled at once
     read: list[str] = []
     real = generate._read
     monkeypatch.setattr(generate, "_read", lambda path: read.append(path.name) or real(path))

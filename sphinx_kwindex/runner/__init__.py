@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
-from sphinx_kwindex.fingerprint import content_digest
 from sphinx_kwindex.gc_pause import gc_paused
 from sphinx_kwindex.model import ModuleSummary, SourceFile
 from sphinx_kwindex.runner.cache import ANALYSIS, AnalysisCache
-from sphinx_kwindex.runner.digests import read_source, source_digests
+from sphinx_kwindex.runner.digests import source_digests
 from sphinx_kwindex.runner.pool import analyse_files
 from sphinx_kwindex.store import Store
 
@@ -41,24 +40,18 @@ def analyse_all(
     """
     if store is None:
         return list(analyse_files(files, jobs=jobs, progress=progress))
+    if digests is None:
+        digests = source_digests(files)
     summaries: list[ModuleSummary | None] = []
     missing: list[int] = []
-    # Inline analysis reuses the bytes read for hashing; pool workers read their files themselves.
-    contents: list[bytes | None] = []
     with gc_paused():  # decoding builds many objects, none of them garbage
         cache = AnalysisCache.load(store)
-        for position, source in enumerate(files):
-            if digests is None:
-                data = read_source(source)
-                digest = content_digest(data) if data is not None else None
-            else:
-                data, digest = None, digests[position]  # a miss is read where it is analysed
+        for position, (source, digest) in enumerate(zip(files, digests)):
             summary = cache.get(source, digest) if digest is not None else None
             if summary is None:
-                missing.append(position)
-                contents.append(data)
+                missing.append(position)  # read again where it is analysed
             summaries.append(summary)
-    fresh = analyse_files([files[p] for p in missing], jobs=jobs, progress=progress, contents=contents)
+    fresh = analyse_files([files[p] for p in missing], jobs=jobs, progress=progress)
     for position, summary in zip(missing, fresh):
         summaries[position] = summary
     complete: list[ModuleSummary] = summaries  # type: ignore[assignment]  # every slot is filled now

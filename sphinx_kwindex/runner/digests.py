@@ -1,33 +1,28 @@
 """Content digests of the source files, as the analysis cache keys them.
 
-A file is read and hashed only when its size, inode or times changed since the last build
-(as git's index does): on PyTorch, reading and hashing 2,320 files took 0.2 s of every build,
-their ``stat`` takes a hundredth of that. A file modified in the last
-:data:`RECENT_SECONDS` is always read: it may change again within the same clock tick.
+A file is read and hashed only when its stamp (:func:`~sphinx_kwindex.fingerprint.file_stamp`:
+size, inode, times) changed since the last build: on PyTorch, reading and hashing 2,320 files
+took 0.2 s of every build, their ``stat`` takes a hundredth of that. A file modified in the last
+:data:`~sphinx_kwindex.fingerprint.RECENT_SECONDS` is always read.
 """
 
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Sequence
 
-from sphinx_kwindex.fingerprint import content_digest
+from sphinx_kwindex.fingerprint import content_digest, file_stamp, is_settled, settled_before
 from sphinx_kwindex.model import SourceFile
 from sphinx_kwindex.store import Entry, Store
 
 #: {absolute path: (modification time ns, change time ns, size, inode, content digest)}
 FILE_DIGESTS = Entry("kwindex-file-digests.cache", "the record of file digests",
                      "the next build reads every file to hash it", lambda: "1")
-RECENT_SECONDS = 2.0
-
-Stamp = tuple[int, int, int, int]
-
 
 def source_digests(files: Sequence[SourceFile], store: Store | None = None) -> list[str | None]:
     """The content digest of each file (None: unreadable); ``store`` keeps them by file stamp."""
     recorded = (store.read(FILE_DIGESTS, check=_valid) if store is not None else None) or {}
-    settled = time.time_ns() - int(RECENT_SECONDS * 1e9)
+    before = settled_before()
     digests: list[str | None] = []
     kept: dict[str, tuple] = {}
     for source in files:
@@ -36,7 +31,7 @@ def source_digests(files: Sequence[SourceFile], store: Store | None = None) -> l
         except OSError:
             digests.append(None)
             continue
-        stamp: Stamp = (status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino)
+        stamp = file_stamp(status)
         entry = recorded.get(source.abspath)
         if entry is not None and entry[:4] == stamp:
             digest: str | None = entry[4]
@@ -44,7 +39,7 @@ def source_digests(files: Sequence[SourceFile], store: Store | None = None) -> l
             data = read_source(source)
             digest = content_digest(data) if data is not None else None
         digests.append(digest)
-        if digest is not None and max(status.st_mtime_ns, status.st_ctime_ns) < settled:
+        if digest is not None and is_settled(status, before):
             kept[source.abspath] = (*stamp, digest)
     if store is not None and kept != recorded:
         store.write(FILE_DIGESTS, kept)
