@@ -54,6 +54,36 @@ def thaw() -> None:
         gc.unfreeze()
 
 
+#: Allocations between young collections while pages are written (Python's default: 700)
+WRITING_THRESHOLD = 5000
+#: the thresholds :func:`collect_young_less_often` replaced
+_SAVED_THRESHOLD: tuple[int, ...] | None = None
+
+
+def collect_young_less_often() -> None:
+    """Collect the young generation every :data:`WRITING_THRESHOLD` allocations, until :func:`restore_threshold`.
+
+    For the write phase. Each page's doctree is cyclic garbage once the page is written
+    (docutils nodes point at their parents). Collected every 700 allocations, a doctree lives
+    through dozens of young collections while its page is written and reaches the oldest
+    generation, where only full collections free it, and each of those walks every object
+    alive. On ``torch/_inductor`` (385 pages) writing ran 52 full collections, 10 s of a 79 s
+    build; with 5,000 it ran 7 (4 s), for 25 MB more at the peak.
+    """
+    global _SAVED_THRESHOLD
+    if _SAVED_THRESHOLD is None:
+        _SAVED_THRESHOLD = gc.get_threshold()
+        gc.set_threshold(max(WRITING_THRESHOLD, _SAVED_THRESHOLD[0]), *_SAVED_THRESHOLD[1:])
+
+
+def restore_threshold() -> None:
+    """The thresholds :func:`collect_young_less_often` found."""
+    global _SAVED_THRESHOLD
+    if _SAVED_THRESHOLD is not None:
+        gc.set_threshold(*_SAVED_THRESHOLD)
+        _SAVED_THRESHOLD = None
+
+
 _EXIT_REGISTERED = False
 
 

@@ -6,7 +6,8 @@ import json
 import subprocess
 import sys
 
-from conftest import copy_root
+from conftest import build, copy_root
+from sphinx.testing.util import SphinxTestApp
 from sphinx_kwindex import gc_pause
 
 
@@ -32,3 +33,25 @@ def test_a_sphinx_build_process_ends_with_everything_written(tmp_path):
     again = subprocess.run([*command[:3], "-b", "html", "-d", str(tmp_path / "doctrees"), str(srcdir),
                             str(tmp_path / "html")], capture_output=True, text=True, check=False)
     assert again.returncode == 0 and "0 added, 0 changed, 0 removed" in again.stdout
+
+
+def test_pages_are_written_with_fewer_young_collections_and_the_thresholds_come_back(tmp_path):
+    """While pages are written, young collections run every WRITING_THRESHOLD allocations; the
+    build ends with the thresholds it found, whatever they were."""
+    seen = []
+    before = gc_pause.gc.get_threshold()
+    try:
+        gc_pause.gc.set_threshold(900, 11, 12)
+        srcdir = copy_root("generate", tmp_path)
+        app = SphinxTestApp("html", srcdir=srcdir)
+        app.connect("doctree-resolved", lambda app, doctree, docname: seen.append(gc_pause.gc.get_threshold()))
+        try:
+            app.build()
+        finally:
+            app.cleanup()
+        assert seen and set(seen) == {(gc_pause.WRITING_THRESHOLD, 11, 12)}
+        assert gc_pause.gc.get_threshold() == (900, 11, 12)
+        assert build(srcdir)[0].warning.getvalue() == ""  # an application of its own, no page read
+        assert gc_pause.gc.get_threshold() == (900, 11, 12)
+    finally:
+        gc_pause.gc.set_threshold(*before)

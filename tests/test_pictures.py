@@ -380,3 +380,66 @@ def test_a_picture_is_drawn_once_and_the_same_in_parallel(tmp_path):
     add_a_function_to_cart(Path(serial.srcdir))
     assert "api/shop.cart" in build(Path(serial.srcdir), confoverrides={"graphviz_output_format": "svg"})[1]
     assert {name: Path(serial.outdir, "_images", name).stat().st_mtime_ns for name in drawn} == before
+
+
+# -- drawn ahead of the writer ------------------------------------------------------------
+
+DRAWN_AHEAD = re.compile(r"kwindex: (\d+) pictures drawn ahead of the writer")
+
+
+def drawn_ahead(app) -> int | None:
+    found = DRAWN_AHEAD.findall(app.status.getvalue())
+    return int(found[0]) if found else None
+
+
+def pictures_shown(app) -> set[str]:
+    """The picture files the HTML pages show."""
+    shown = set()
+    for html in Path(app.outdir).rglob("*.html"):
+        soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+        shown |= {Path(tag.get("src") or tag.get("data")).name for tag in soup.select("img.graphviz, object.graphviz")}
+    return shown
+
+
+@needs_dot
+def test_pictures_drawn_ahead_of_the_writer_are_the_ones_it_draws(tmp_path):
+    """A serial build with a core to spare draws every PNG picture in background threads before its
+    page is written; the pages and pictures are those of a build drawing each one as its page is written."""
+    conf, output = {}, "png"
+    ahead, _ = build(copy_root("pictures", tmp_path / "ahead"), verbosity=1, confoverrides={**conf, "kwindex_jobs": 2})
+    inline, _ = build(copy_root("pictures", tmp_path / "inline"), verbosity=1,
+                      confoverrides={**conf, "kwindex_jobs": 1})
+    assert ahead.warning.getvalue() == inline.warning.getvalue() == ""
+    drawn = sorted(path.name for path in Path(ahead.outdir, "_images").iterdir() if path.suffix == f".{output}")
+    assert drawn and set(drawn) == pictures_shown(ahead)  # nothing drawn that no page shows
+    assert drawn_ahead(ahead) == len(drawn) and drawn_ahead(inline) is None
+    assert drawn == sorted(path.name for path in Path(inline.outdir, "_images").iterdir() if path.suffix == f".{output}")
+    for name in ["api/shop.html", "api/shop.cart.html", "overview.html", *(f"_images/{name}" for name in drawn)]:
+        assert Path(ahead.outdir, name).read_bytes() == Path(inline.outdir, name).read_bytes(), name
+
+
+@needs_dot
+def test_a_rebuild_draws_ahead_only_the_pictures_of_the_pages_it_reads(tmp_path):
+    srcdir = copy_root("pictures", tmp_path)
+    build(srcdir, confoverrides={"kwindex_jobs": 2})
+    import_pricing_in_report(srcdir)
+    app, read = build(srcdir, verbosity=1, confoverrides={"kwindex_jobs": 2})
+    assert app.warning.getvalue() == ""
+    on_read_pages = set()
+    for docname in read:
+        soup = page(app, docname)
+        on_read_pages |= {Path(tag["src"]).name for tag in soup.select("img.graphviz")}
+    assert on_read_pages and drawn_ahead(app) == len(on_read_pages)
+    assert pictures_shown(app) <= {path.name for path in Path(app.outdir, "_images").iterdir()}
+
+
+@needs_dot
+@pytest.mark.parametrize("how", [{"parallel": 2}, {"confoverrides": {"graphviz_output_format": "svg"}}],
+                         ids=["parallel-writer", "svg"])
+def test_nothing_is_drawn_ahead_of_a_parallel_writer_or_in_svg(tmp_path, how):
+    """A parallel write draws pictures in its own processes; an SVG's links are made for the page
+    being written, so it is drawn then."""
+    overrides = {"kwindex_jobs": 2, **how.pop("confoverrides", {})}
+    app, _ = build(copy_root("pictures", tmp_path), verbosity=1, confoverrides=overrides, **how)
+    assert app.warning.getvalue() == ""
+    assert drawn_ahead(app) is None and pictures_shown(app)

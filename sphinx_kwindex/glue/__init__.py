@@ -41,6 +41,7 @@ def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
     app.connect("env-before-read-docs", kwindex.env_before_read_docs)
     app.connect("doctree-read", kwindex.doctree_read, priority=INJECT_PRIORITY)
     app.connect("missing-reference", kwindex.missing_reference, priority=QUIET_PRIORITY)
+    app.connect("write-started", kwindex.write_started)
     app.connect("html-collect-pages", kwindex.html_collect_pages)
     app.connect("build-finished", kwindex.build_finished)
     return {

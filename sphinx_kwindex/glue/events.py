@@ -24,11 +24,19 @@ from sphinx.util.nodes import make_refnode
 from sphinx_kwindex import views
 from sphinx_kwindex.find import project_root_of
 from sphinx_kwindex.fingerprint import code_digest, plain_digest
-from sphinx_kwindex.gc_pause import freeze_long_lived, gc_paused, skip_collections_at_exit, thaw
+from sphinx_kwindex.gc_pause import (
+    collect_young_less_often,
+    freeze_long_lived,
+    gc_paused,
+    restore_threshold,
+    skip_collections_at_exit,
+    thaw,
+)
 from sphinx_kwindex.glue import generate, source_pages, viewcode
 from sphinx_kwindex.glue.config import KwindexSettings
 from sphinx_kwindex.glue.export import write_kwindex_json, write_references_json
-from sphinx_kwindex.glue.pictures import pictures_on
+from sphinx_kwindex.glue.links import SphinxLinker
+from sphinx_kwindex.glue.pictures import Drawing, DrawingAhead, draws_ahead, pictures_on
 from sphinx_kwindex.glue.sections import (
     KEYWORDS_KEY,
     Request,
@@ -41,11 +49,15 @@ from sphinx_kwindex.glue.warnings import warn
 from sphinx_kwindex.model import Subtype
 from sphinx_kwindex.pipeline import ProjectSettings, ProjectState, build_project, save_project
 from sphinx_kwindex.project.index import ProjectIndex
+from sphinx_kwindex.render.pictures import dot_source
 from sphinx_kwindex.store import Entry
 from sphinx_kwindex.views import View, digest_of
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from sphinx.application import Sphinx
+    from sphinx.builders import Builder
     from sphinx.config import Config
     from sphinx.environment import BuildEnvironment
 
@@ -81,7 +93,9 @@ class Kwindex:
         self.builder = None
         self.app: Sphinx | None = None
         #: pages this build reads (``env-before-read-docs``)
-        self.docs_read = 0
+        self.docs_read: list[str] = []
+        #: the pictures of those pages, drawn ahead of the writer (see write_started)
+        self.drawing_ahead: DrawingAhead | None = None
         #: the generated root page's name (see generate.root_page)
         self.root_page = "index"
         #: generated pages written by this build, and pages next to added or removed ones
@@ -330,7 +344,7 @@ class Kwindex:
     # -- env-before-read-docs ------------------------------------------------------
 
     def env_before_read_docs(self, app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-        self.docs_read = len(docnames)
+        self.docs_read = list(docnames)
         if docnames:  # pages will show the project: load a deferred state here, not in each reader process
             self.state.load()
 
@@ -379,10 +393,43 @@ class Kwindex:
                 return make_refnode(app.builder, node["refdoc"], docname, node_id, contnode, module)
         return None
 
+    # -- write-started -------------------------------------------------------------------
+
+    def write_started(self, app: Sphinx, builder: Builder) -> None:
+        """Draw the pictures of the pages this build read ahead of the writer, where it can be done
+        (see :class:`~sphinx_kwindex.glue.pictures.DrawingAhead`)."""
+        self._stop_drawing()
+        collect_young_less_often()
+        if self.settings.pictures and self.docs_read and draws_ahead(builder, self.settings.jobs):
+            self.drawing_ahead = DrawingAhead(builder, self._drawings(app.env, builder), self.settings.jobs - 1)
+
+    def _drawings(self, env: BuildEnvironment, builder: Builder) -> Iterator[Drawing]:
+        """The pictures of the pages read by this build, as they will be drawn, in the order Sphinx
+        writes pages (by name). Their views were computed when the pages were read."""
+        shown = env.domains["kwindex"].shown()
+        for docname in sorted(self.docs_read):
+            links = None
+            for module, (_, request) in shown.get(docname, {}).items():
+                if module.startswith(KEYWORDS_KEY):
+                    continue
+                for _, view in self.section_views(module, Request(*request)):
+                    picture = getattr(view, "picture", None)
+                    if picture is not None:
+                        links = links or SphinxLinker(env, builder, docname, fromdocname=docname)
+                        yield Drawing(dot_source(picture, links.module_uri, docname), docname)
+
+    def _stop_drawing(self) -> None:
+        if self.drawing_ahead is not None:
+            self.drawing_ahead.close()
+            logger.verbose("kwindex: %d pictures drawn ahead of the writer", self.drawing_ahead.drawn)
+            self.drawing_ahead = None
+
     # -- html-collect-pages ---------------------------------------------------------------
 
     def html_collect_pages(self, app: Sphinx):
         """The source pages to write (see :mod:`~sphinx_kwindex.glue.source_pages`)."""
+        self._stop_drawing()  # every page is written; nothing runs beside the source pages' processes
+        restore_threshold()
         return source_pages.collect_pages(app, self)
 
     def source_pages_active(self) -> bool:
@@ -391,6 +438,8 @@ class Kwindex:
     # -- build-finished -----------------------------------------------------------------
 
     def build_finished(self, app: Sphinx, exception: BaseException | None) -> None:
+        self._stop_drawing()
+        restore_threshold()
         try:
             self._finish(app, exception)
         finally:

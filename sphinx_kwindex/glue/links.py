@@ -18,10 +18,11 @@ class SphinxLinker:
     """Links for one page being written, from the Python domain (documented objects), the kwindex
     domain (pages showing modules and keywords) and, for outside names, intersphinx."""
 
-    def __init__(self, env: BuildEnvironment, builder: Builder, home: str) -> None:
+    def __init__(self, env: BuildEnvironment, builder: Builder, home: str, fromdocname: str | None = None) -> None:
         self.env = env
         self.builder = builder
-        self.fromdocname = env.docname
+        #: the page being written (default: the one Sphinx is working on)
+        self.fromdocname = env.docname if fromdocname is None else fromdocname
         #: the page the placeholder was read from (own anchors live there)
         self.home = home
         self.domain = env.domains["kwindex"]

@@ -8,8 +8,12 @@ kept in the output folder until it changes.
 from __future__ import annotations
 
 import shutil
+import threading
+from collections import deque
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sphinx.util import logging
 
@@ -19,6 +23,7 @@ from sphinx_kwindex.model import Subtype
 if TYPE_CHECKING:
     from docutils import nodes
     from sphinx.application import Sphinx
+    from sphinx.builders import Builder
     from sphinx.config import Config
 
 logger = logging.getLogger(__name__)
@@ -74,6 +79,97 @@ def graphviz_node(code: str, alt: str, docname: str) -> nodes.Element:
 
     node = graphviz()
     node["code"] = code
-    node["options"] = {"docname": docname}
+    node["options"] = _options(docname)
     node["alt"] = alt
     return node
+
+
+def _options(docname: str) -> dict[str, str]:
+    """The options of a picture's node: part of the name of its file (see :class:`DrawingAhead`)."""
+    return {"docname": docname}
+
+
+class Drawing(NamedTuple):
+    """One picture as a page draws it: its DOT text on that page."""
+
+    code: str
+    docname: str
+
+
+class DrawingAhead:
+    """Draws the pictures of the pages about to be written in background threads, a few pictures
+    ahead of the writer, so that ``dot`` runs on the cores a serial write leaves idle.
+
+    It only warms the cache the Graphviz extension keeps in the output folder: each picture goes
+    through the extension's own ``render_dot``, which names the file by the picture's content and
+    options, exactly as the writer's visit of the node will; the writer then finds the file
+    drawn. For a PNG, ``render_dot`` reads only ``builder`` of the translator it is given
+    (:class:`_Translator`). A picture that fails here is drawn again when its page is written,
+    where the extension reports what went wrong.
+
+    The writer calls :meth:`ready` before its page's picture is visited: it waits for a drawing
+    under way, takes over one not started, and keeps a few more queued. At most those few are
+    drawn after an interruption; :meth:`close` drops the rest.
+    """
+
+    def __init__(self, builder: Builder, planned: Iterable[Drawing], workers: int) -> None:
+        self._builder = builder
+        #: drawings in the order pages are written, each once
+        self._planned: deque[Drawing] = deque(dict.fromkeys(planned))
+        self._taken: set[Drawing] = set()
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="kwindex-dot")
+        self._queued: dict[Drawing, Future] = {}
+        self._depth = 2 * workers + 2
+        self._lock = threading.Lock()
+        #: pictures drawn here (the others were drawn by the writer, or were there already)
+        self.drawn = 0
+        self._top_up()
+
+    def ready(self, code: str, docname: str) -> None:
+        """The picture is drawn, or left to the caller to draw: nothing here writes its file now."""
+        drawing = Drawing(code, docname)
+        future = self._queued.pop(drawing, None)
+        if future is None:
+            self._taken.add(drawing)  # not started: the writer draws it
+        elif not future.cancel():
+            future.result()
+        self._top_up()
+
+    def close(self) -> None:
+        """Drop what is not started; wait for what is (no file is left half written)."""
+        self._planned.clear()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _top_up(self) -> None:
+        self._queued = {drawing: future for drawing, future in self._queued.items() if not future.done()}
+        while self._planned and len(self._queued) < self._depth:
+            drawing = self._planned.popleft()
+            if drawing not in self._taken:
+                self._queued[drawing] = self._pool.submit(self._draw, drawing)
+
+    def _draw(self, drawing: Drawing) -> None:
+        from sphinx.ext.graphviz import render_dot
+
+        try:
+            render_dot(_Translator(self._builder), drawing.code, _options(drawing.docname), "png")
+        except Exception:  # noqa: BLE001 (drawn again by the writer, which reports it)
+            return
+        with self._lock:
+            self.drawn += 1
+
+
+class _Translator(NamedTuple):
+    """What ``sphinx.ext.graphviz.render_dot`` reads of the translator writing a page, for a PNG."""
+
+    builder: Builder
+
+
+def draws_ahead(builder: Builder, jobs: int) -> bool:
+    """Whether pictures can be drawn ahead of a build's writer: PNG pictures (the Graphviz
+    extension's default) for an HTML builder writing each page read on its own (not
+    ``singlehtml``), serially (a parallel write draws them in its processes), with ``jobs``
+    (``kwindex_jobs``) leaving a core for ``dot``. Not SVG: the extension rewrites an SVG's links
+    for the page being written (``builder.imgpath``), known only while that page is written; an
+    SVG also takes ``dot`` less than half the time of a PNG with its image map."""
+    return (jobs > 1 and builder.format == "html" and builder.name != "singlehtml" and not builder.parallel_ok
+            and builder_draws(builder) and builder.config.graphviz_output_format == "png")

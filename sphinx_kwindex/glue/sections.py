@@ -217,6 +217,13 @@ def make_post_transform(kwindex: Kwindex) -> type[ExpandBodies]:
     return type("ExpandBodies", (ExpandBodies,), {"kwindex": kwindex})
 
 
+def _picture(kwindex: Kwindex, code: str, alt: str, docname: str) -> nodes.Element:
+    """The node drawing ``code`` on ``docname``, once the picture is no longer being drawn ahead."""
+    if kwindex.drawing_ahead is not None:
+        kwindex.drawing_ahead.ready(code, docname)
+    return graphviz_node(code, alt, docname)
+
+
 def expand(kwindex: Kwindex, node: kwindex_body, env: BuildEnvironment) -> list[nodes.Node]:
     """The rendered body a placeholder stands for: its view, computed now, rendered."""
     home = node["home"]
@@ -233,7 +240,7 @@ def expand(kwindex: Kwindex, node: kwindex_body, env: BuildEnvironment) -> list[
         anchor=lambda prefix, name: anchors.get(f"{prefix}:{name}", ""),
         source_url=lambda path, line: settings.source_link(path, line, module),
         line_url=line_url,
-        picture=(lambda code, alt, kind: graphviz_node(code, alt, env.docname))
+        picture=(lambda code, alt, kind: _picture(kwindex, code, alt, env.docname))
         if settings.pictures and builder_draws(kwindex.builder) else None,
     )
     if node["view"] == "keyword-index":
