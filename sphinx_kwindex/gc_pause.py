@@ -68,10 +68,11 @@ def collect_young_less_often() -> None:
     through dozens of young collections while its page is written and reaches the oldest
     generation, where only full collections free it, and each of those walks every object
     alive. On ``torch/_inductor`` (385 pages) writing ran 52 full collections, 10 s of a 79 s
-    build; with 5,000 it ran 7 (4 s), for 25 MB more at the peak.
+    build; with 5,000 it ran 7 (4 s), for 25 MB more at the peak. A higher threshold is kept,
+    and 0 (no automatic collection) too.
     """
     global _SAVED_THRESHOLD
-    if _SAVED_THRESHOLD is None:
+    if _SAVED_THRESHOLD is None and gc.get_threshold()[0] != 0:  # 0: automatic collection is off
         _SAVED_THRESHOLD = gc.get_threshold()
         gc.set_threshold(max(WRITING_THRESHOLD, _SAVED_THRESHOLD[0]), *_SAVED_THRESHOLD[1:])
 

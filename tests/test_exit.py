@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import build, copy_root
 from sphinx.testing.util import SphinxTestApp
 from sphinx_kwindex import gc_pause
@@ -35,13 +37,18 @@ def test_a_sphinx_build_process_ends_with_everything_written(tmp_path):
     assert again.returncode == 0 and "0 added, 0 changed, 0 removed" in again.stdout
 
 
-def test_pages_are_written_with_fewer_young_collections_and_the_thresholds_come_back(tmp_path):
-    """While pages are written, young collections run every WRITING_THRESHOLD allocations; the
-    build ends with the thresholds it found, whatever they were."""
+@pytest.mark.parametrize(("found", "writing"), [
+    ((900, 11, 12), (gc_pause.WRITING_THRESHOLD, 11, 12)),
+    ((9000, 11, 12), (9000, 11, 12)),  # a higher threshold is kept
+    ((0, 11, 12), (0, 11, 12)),  # automatic collection off stays off
+])
+def test_pages_are_written_with_fewer_young_collections_and_the_thresholds_come_back(tmp_path, found, writing):
+    """While pages are written, young collections run every WRITING_THRESHOLD allocations at most;
+    the build ends with the thresholds it found."""
     seen = []
     before = gc_pause.gc.get_threshold()
     try:
-        gc_pause.gc.set_threshold(900, 11, 12)
+        gc_pause.gc.set_threshold(*found)
         srcdir = copy_root("generate", tmp_path)
         app = SphinxTestApp("html", srcdir=srcdir)
         app.connect("doctree-resolved", lambda app, doctree, docname: seen.append(gc_pause.gc.get_threshold()))
@@ -49,9 +56,9 @@ def test_pages_are_written_with_fewer_young_collections_and_the_thresholds_come_
             app.build()
         finally:
             app.cleanup()
-        assert seen and set(seen) == {(gc_pause.WRITING_THRESHOLD, 11, 12)}
-        assert gc_pause.gc.get_threshold() == (900, 11, 12)
+        assert seen and set(seen) == {writing}
+        assert gc_pause.gc.get_threshold() == found
         assert build(srcdir)[0].warning.getvalue() == ""  # an application of its own, no page read
-        assert gc_pause.gc.get_threshold() == (900, 11, 12)
+        assert gc_pause.gc.get_threshold() == found
     finally:
         gc_pause.gc.set_threshold(*before)

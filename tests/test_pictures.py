@@ -5,8 +5,10 @@ The ``pictures`` root is a small shop whose ``cart`` and ``pricing`` import each
 
 from __future__ import annotations
 
+import gc
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -384,7 +386,7 @@ def test_a_picture_is_drawn_once_and_the_same_in_parallel(tmp_path):
 
 # -- drawn ahead of the writer ------------------------------------------------------------
 
-DRAWN_AHEAD = re.compile(r"kwindex: (\d+) pictures drawn ahead of the writer")
+DRAWN_AHEAD = re.compile(r"kwindex: (\d+) pictures ready ahead of the writer")
 
 
 def drawn_ahead(app) -> int | None:
@@ -412,7 +414,9 @@ def test_pictures_drawn_ahead_of_the_writer_are_the_ones_it_draws(tmp_path):
     assert ahead.warning.getvalue() == inline.warning.getvalue() == ""
     drawn = sorted(path.name for path in Path(ahead.outdir, "_images").iterdir() if path.suffix == f".{output}")
     assert drawn and set(drawn) == pictures_shown(ahead)  # nothing drawn that no page shows
-    assert drawn_ahead(ahead) == len(drawn) and drawn_ahead(inline) is None
+    # The writer draws a picture itself when it reaches it before a thread took it up: how many
+    # were drawn ahead depends on the machine, at least the first was.
+    assert 1 <= drawn_ahead(ahead) <= len(drawn) and drawn_ahead(inline) is None
     assert drawn == sorted(path.name for path in Path(inline.outdir, "_images").iterdir() if path.suffix == f".{output}")
     for name in ["api/shop.html", "api/shop.cart.html", "overview.html", *(f"_images/{name}" for name in drawn)]:
         assert Path(ahead.outdir, name).read_bytes() == Path(inline.outdir, name).read_bytes(), name
@@ -429,7 +433,7 @@ def test_a_rebuild_draws_ahead_only_the_pictures_of_the_pages_it_reads(tmp_path)
     for docname in read:
         soup = page(app, docname)
         on_read_pages |= {Path(tag["src"]).name for tag in soup.select("img.graphviz")}
-    assert on_read_pages and drawn_ahead(app) == len(on_read_pages)
+    assert on_read_pages and 1 <= drawn_ahead(app) <= len(on_read_pages)
     assert pictures_shown(app) <= {path.name for path in Path(app.outdir, "_images").iterdir()}
 
 
@@ -439,7 +443,42 @@ def test_a_rebuild_draws_ahead_only_the_pictures_of_the_pages_it_reads(tmp_path)
 def test_nothing_is_drawn_ahead_of_a_parallel_writer_or_in_svg(tmp_path, how):
     """A parallel write draws pictures in its own processes; an SVG's links are made for the page
     being written, so it is drawn then."""
+    how = dict(how)
     overrides = {"kwindex_jobs": 2, **how.pop("confoverrides", {})}
     app, _ = build(copy_root("pictures", tmp_path), verbosity=1, confoverrides=overrides, **how)
     assert app.warning.getvalue() == ""
     assert drawn_ahead(app) is None and pictures_shown(app)
+
+
+def drawing_threads() -> list[str]:
+    return [thread.name for thread in threading.enumerate() if thread.name.startswith("kwindex-dot")]
+
+
+@needs_dot
+def test_no_drawing_thread_outlives_the_pages_or_a_failed_write(tmp_path):
+    """The threads are gone before the source pages' processes are forked (html-collect-pages),
+    and when writing fails, with the collector's thresholds as they were."""
+    from sphinx.testing.util import SphinxTestApp
+
+    alive_when_collecting = []
+    app = SphinxTestApp("html", srcdir=copy_root("pictures", tmp_path / "ok"), confoverrides={"kwindex_jobs": 2})
+    app.connect("html-collect-pages", lambda app: alive_when_collecting.extend(drawing_threads()) or [], priority=900)
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    assert app.warning.getvalue() == "" and alive_when_collecting == [] and drawing_threads() == []
+
+    def fail_on_a_module_page(app, doctree, docname):
+        if docname == "api/shop.pricing":
+            raise RuntimeError("writing failed")
+
+    threshold = gc.get_threshold()
+    app = SphinxTestApp("html", srcdir=copy_root("pictures", tmp_path / "failing"), confoverrides={"kwindex_jobs": 2})
+    app.connect("doctree-resolved", fail_on_a_module_page)
+    try:
+        with pytest.raises(Exception, match="writing failed"):
+            app.build()
+    finally:
+        app.cleanup()
+    assert drawing_threads() == [] and gc.get_threshold() == threshold

@@ -421,7 +421,7 @@ class Kwindex:
     def _stop_drawing(self) -> None:
         if self.drawing_ahead is not None:
             self.drawing_ahead.close()
-            logger.verbose("kwindex: %d pictures drawn ahead of the writer", self.drawing_ahead.drawn)
+            logger.verbose("kwindex: %d pictures ready ahead of the writer", self.drawing_ahead.drawn)
             self.drawing_ahead = None
 
     # -- html-collect-pages ---------------------------------------------------------------

@@ -104,8 +104,10 @@ class DrawingAhead:
     through the extension's own ``render_dot``, which names the file by the picture's content and
     options, exactly as the writer's visit of the node will; the writer then finds the file
     drawn. For a PNG, ``render_dot`` reads only ``builder`` of the translator it is given
-    (:class:`_Translator`). A picture that fails here is drawn again when its page is written,
-    where the extension reports what went wrong.
+    (:class:`_Translator`). A picture that fails here leaves what ``dot`` left, as a failure
+    of the writer's own drawing does; the writer draws it again unless ``dot`` left a file,
+    and reports what went wrong. A picture inside ``.. only::`` for another format is drawn
+    all the same (the ``only`` nodes are resolved after the pictures are planned).
 
     The writer calls :meth:`ready` before its page's picture is visited: it waits for a drawing
     under way, takes over one not started, and keeps a few more queued. At most those few are
@@ -121,7 +123,8 @@ class DrawingAhead:
         self._queued: dict[Drawing, Future] = {}
         self._depth = 2 * workers + 2
         self._lock = threading.Lock()
-        #: pictures drawn here (the others were drawn by the writer, or were there already)
+        #: pictures made ready here: drawn, or found drawn by an earlier build (the others were
+        #: drawn by the writer)
         self.drawn = 0
         self._top_up()
 
@@ -171,5 +174,7 @@ def draws_ahead(builder: Builder, jobs: int) -> bool:
     (``kwindex_jobs``) leaving a core for ``dot``. Not SVG: the extension rewrites an SVG's links
     for the page being written (``builder.imgpath``), known only while that page is written; an
     SVG also takes ``dot`` less than half the time of a PNG with its image map."""
-    return (jobs > 1 and builder.format == "html" and builder.name != "singlehtml" and not builder.parallel_ok
-            and builder_draws(builder) and builder.config.graphviz_output_format == "png")
+    from sphinx.builders.singlehtml import SingleFileHTMLBuilder
+
+    return (jobs > 1 and builder.format == "html" and not isinstance(builder, SingleFileHTMLBuilder)
+            and not builder.parallel_ok and builder_draws(builder) and builder.config.graphviz_output_format == "png")
