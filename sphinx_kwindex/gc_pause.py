@@ -68,7 +68,7 @@ def collect_young_less_often() -> None:
     through dozens of young collections while its page is written and reaches the oldest
     generation, where only full collections free it, and each of those walks every object
     alive. On ``torch/_inductor`` (385 pages) writing ran 52 full collections, 10 s of a 79 s
-    build; with 5,000 it ran 7 (4 s), for 25 MB more at the peak. A higher threshold is kept,
+    build; with 5,000 it ran 7 (4 s), for about 25 MB more at the peak. A higher threshold is kept,
     and 0 (no automatic collection) too.
     """
     global _SAVED_THRESHOLD
