@@ -86,3 +86,42 @@ def test_no_worker_outlives_its_build(tree, how):
     finally:
         build.kill()
         build.wait()
+
+
+# -- work beside the build (run_aside) ----------------------------------------------------
+
+
+def test_calls_run_aside_in_a_process_of_their_own_and_say_what_stopped_them(tmp_path):
+    from sphinx_kwindex.runner.pool import run_aside
+
+    marks = tmp_path / "marks"
+
+    def mark(text):
+        return lambda: marks.open("a").write(f"{text} {os.getpid()}\n")
+
+    aside = run_aside([mark("first"), mark("second")])
+    assert aside.wait() is None
+    lines = [line.split() for line in marks.read_text().splitlines()]
+    assert [word for word, _ in lines] == ["first", "second"]
+    assert {int(pid) for _, pid in lines} != {os.getpid()} and len({pid for _, pid in lines}) == 1
+
+    def fail():
+        raise OSError("No space left on device")
+
+    error = run_aside([fail, mark("never")]).wait()
+    assert "OSError: No space left on device" in error and "never" not in marks.read_text()
+    error = run_aside([lambda: os._exit(3)]).wait()
+    assert error == "the process writing it ended with exit code 3"
+
+
+def test_calls_run_when_waited_for_where_processes_are_not_forked(tmp_path, monkeypatch):
+    import multiprocessing
+
+    from sphinx_kwindex.runner import pool
+
+    monkeypatch.setattr(pool, "_context", lambda: multiprocessing.get_context("spawn"))
+    pids = []
+    aside = pool.run_aside([lambda: pids.append(os.getpid())])
+    assert pids == []
+    assert aside.wait() is None and pids == [os.getpid()]
+    assert "ValueError" in pool.run_aside([lambda: int("x")]).wait()
