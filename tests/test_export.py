@@ -62,26 +62,3 @@ def test_the_export_is_written_once_per_content_and_readable_by_others(tmp_path)
     umask = os.umask(0o022)
     os.umask(umask)
     assert stat.S_IMODE((out / "kwindex.json").stat().st_mode) == 0o666 & ~umask
-
-
-def test_the_export_is_written_beside_the_pages_and_a_failure_stops_the_build(tmp_path, monkeypatch):
-    """kwindex.json and the references' file are written by a process of their own while Sphinx
-    writes the pages; what goes wrong there fails the build, naming the files."""
-    import pytest
-    from conftest import build, copy_root
-
-    from sphinx_kwindex.glue import export
-
-    srcdir = copy_root("generate", tmp_path)
-    app, _ = build(srcdir)
-    assert app.warning.getvalue() == ""
-    data = json.loads((Path(app.outdir) / "kwindex.json").read_text())
-    assert "gpkg.core" in data["modules"] and (Path(app.outdir) / export.REFERENCES_FILE).is_file()
-    (Path(app.outdir) / "kwindex.json").unlink()
-
-    def full_disk(target, data):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(export, "write_atomic", full_disk)
-    with pytest.raises(Exception, match=r"(?s)writing kwindex.json or kwindex-references.json failed.*No space left"):
-        build(srcdir)

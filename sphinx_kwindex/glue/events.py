@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from docutils import nodes
 from sphinx import addnodes
-from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.display import status_iterator
 from sphinx.util.nodes import make_refnode
@@ -35,7 +34,7 @@ from sphinx_kwindex.gc_pause import (
 )
 from sphinx_kwindex.glue import generate, source_pages, viewcode
 from sphinx_kwindex.glue.config import KwindexSettings
-from sphinx_kwindex.glue.export import REFERENCES_FILE, export_writers
+from sphinx_kwindex.glue.export import write_kwindex_json, write_references_json
 from sphinx_kwindex.glue.links import SphinxLinker
 from sphinx_kwindex.glue.pictures import Drawing, DrawingAhead, draws_ahead, pictures_on
 from sphinx_kwindex.glue.sections import (
@@ -51,7 +50,6 @@ from sphinx_kwindex.model import Subtype
 from sphinx_kwindex.pipeline import ProjectSettings, ProjectState, build_project, save_project
 from sphinx_kwindex.project.index import ProjectIndex
 from sphinx_kwindex.render.pictures import dot_source
-from sphinx_kwindex.runner.pool import Aside, run_aside
 from sphinx_kwindex.store import Entry
 from sphinx_kwindex.views import View, digest_of
 
@@ -98,10 +96,6 @@ class Kwindex:
         self.docs_read: list[str] = []
         #: the pictures of those pages, drawn ahead of the writer (see write_started)
         self.drawing_ahead: DrawingAhead | None = None
-        #: the export being written beside the build (see write_started); None: not started
-        self.exporting: Aside | None = None
-        #: this build looked at the export when it started writing
-        self.export_started = False
         #: the generated root page's name (see generate.root_page)
         self.root_page = "index"
         #: generated pages written by this build, and pages next to added or removed ones
@@ -405,29 +399,9 @@ class Kwindex:
         """Draw the pictures of the pages this build read ahead of the writer, where it can be done
         (see :class:`~sphinx_kwindex.glue.pictures.DrawingAhead`)."""
         self._stop_drawing()
-        self._start_export(app)  # before any thread of ours starts: it forks
         collect_young_less_often()
         if self.settings.pictures and self.docs_read and draws_ahead(builder, self.settings.jobs):
             self.drawing_ahead = DrawingAhead(builder, self._drawings(app.env, builder), self.settings.jobs - 1)
-
-    def _start_export(self, app: Sphinx) -> None:
-        """Write ``kwindex.json`` and the references' file in a process of their own while Sphinx writes
-        the pages and finishes (the writing is most of a torch edit's last second): what they show is
-        known once the pages are read. Only when a file is out of date: forking costs too."""
-        self._wait_for_export(report=False)  # a second build by this application
-        if self.project_settings is not None and app.builder.format == "html":
-            writers = export_writers(Path(app.outdir), self.state, app.env.domains["kwindex"],
-                                     self.settings.references)
-            if writers and self.settings.references and self.state.loaded:
-                self.state.index.reference_digest()  # resolved here (if not yet), so that save_project keeps them
-            self.exporting = run_aside(writers) if writers else None
-            self.export_started = True
-
-    def _wait_for_export(self, *, report: bool) -> None:
-        exporting, self.exporting = self.exporting, None
-        error = exporting.wait() if exporting is not None else None
-        if error is not None and report:
-            raise ExtensionError(f"kwindex: writing kwindex.json or {REFERENCES_FILE} failed:\n{error}")
 
     def _drawings(self, env: BuildEnvironment, builder: Builder) -> Iterator[Drawing]:
         """The pictures of the pages read by this build, as they will be drawn, in the order Sphinx
@@ -467,10 +441,8 @@ class Kwindex:
         self._stop_drawing()
         restore_threshold()
         try:
-            self._wait_for_export(report=exception is None)
             self._finish(app, exception)
         finally:
-            self.export_started = False
             thaw()  # after the work above: a collection now would walk everything for nothing
 
     def _finish(self, app: Sphinx, exception: BaseException | None) -> None:
@@ -487,9 +459,9 @@ class Kwindex:
                 "'.. kwindex:: MODULE' to a page, or set kwindex_generate = \"api\" for a page per module.",
                 len(self.state.outline.modules), "" if self.settings.inject else " and kwindex_inject is False",
             )
-        if app.builder.format == "html" and not self.export_started:  # no page was written (see write_started)
-            for write in export_writers(Path(app.outdir), self.state, domain, self.settings.references):
-                write()
+        if app.builder.format == "html":
+            write_kwindex_json(Path(app.outdir), self.state, domain)
+            write_references_json(Path(app.outdir), self.state, self.settings.references)
         save_project(self.state)
         store = self.state.store
         if store is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 from sphinx_kwindex.fingerprint import code_digest
@@ -60,35 +60,24 @@ def export_fingerprint(modules: Iterable[str], domain, project_fingerprint: str)
 
 
 def write_kwindex_json(outdir: Path, state: ProjectState, domain) -> bool:
-    """Write ``outdir/kwindex.json`` atomically, unless it already holds the export of exactly these
-    inputs; whether it was written."""
-    writer = kwindex_json_writer(outdir, state, domain)
-    if writer is not None:
-        writer()
-    return writer is not None
-
-
-def kwindex_json_writer(outdir: Path, state: ProjectState, domain) -> Callable[[], None] | None:
-    """What writes ``outdir/kwindex.json``; None when it already holds the export of exactly these inputs.
+    """Write ``outdir/kwindex.json`` atomically, unless it already holds the export of exactly these inputs.
 
     Compact, so the standard library's C encoder writes it (on PyTorch: 8.6 MB of
     module entries in 0.4 s). Nothing of it is kept between builds: a
-    stored JSON fragment would be pasted into the file unchecked.
+    stored JSON fragment would be pasted into the file unchecked. Returns whether
+    the file was written.
     """
     target = outdir / "kwindex.json"
     fingerprint = export_fingerprint(state.module_names(), domain, state.fingerprint)
     if _stored_fingerprint(target) == fingerprint:
-        return None
-
-    def write() -> None:
-        # json.dumps, not json.dump: only the one-shot encoder is the C one (4 s vs 0.5 s on PyTorch).
-        # The collector paused: the data are freed in one go, and collections among a build's
-        # millions of objects cost more than building them (on PyTorch 0.6 s against 0.1 s).
-        with gc_paused():
-            text = json.dumps(kwindex_data(state.index, domain, fingerprint), ensure_ascii=False, separators=(",", ":"))
-        write_atomic(target, text + "\n")
-
-    return write
+        return False
+    # json.dumps, not json.dump: only the one-shot encoder is the C one (4 s vs 0.5 s on PyTorch).
+    # The collector paused: the data are freed in one go, and collections among a build's
+    # millions of objects cost more than building them (on PyTorch 0.6 s against 0.1 s).
+    with gc_paused():
+        text = json.dumps(kwindex_data(state.index, domain, fingerprint), ensure_ascii=False, separators=(",", ":"))
+    write_atomic(target, text + "\n")
+    return True
 
 
 def references_data(index: ProjectIndex, fingerprint: str = "") -> dict:
@@ -102,51 +91,33 @@ def references_data(index: ProjectIndex, fingerprint: str = "") -> dict:
 
 
 def write_references_json(outdir: Path, state: ProjectState, enabled: bool = True) -> bool:
-    """Write ``outdir/kwindex-references.json`` unless it already holds exactly these references (see
-    :func:`references_json_writer`); whether it was written."""
-    writer = references_json_writer(outdir, state, enabled)
-    return writer() if writer is not None else False
-
-
-def references_json_writer(outdir: Path, state: ProjectState, enabled: bool = True) -> Callable[[], bool] | None:
-    """What writes ``outdir/kwindex-references.json`` (beside ``kwindex.json``: on PyTorch the
-    references alone are 40 MB) and returns whether it did; None when the store says it holds the
-    references of this project state already. Switched off (``kwindex_references``), the file an
-    earlier build of ours wrote there is removed (now) and there is nothing to write."""
+    """Write ``outdir/kwindex-references.json`` (beside ``kwindex.json``: on PyTorch the references
+    alone are 40 MB), unless it already holds exactly these references: an edit that changes no
+    module's references leaves it alone. Switched off (``kwindex_references``), the file an earlier
+    build of ours wrote there is removed."""
     target = outdir / REFERENCES_FILE
     if not enabled:
         if _stored_fingerprint(target) is not None:
             target.unlink()
-        return None
+        return False
     stored = _stored_fingerprint(target)
     store = state.store
     # The file's fingerprint is its content's, known only once every module's references are: the
     # store says which project state it was last found current for, so a build of the same state
     # resolves nothing.
     if stored is not None and store is not None and store.read(REFERENCES_EXPORTED) == (state.fingerprint, stored):
-        return None
-
-    def write() -> bool:
-        index = state.index
-        fingerprint = hashlib.blake2b(f"references\0{code_digest()}\0{index.reference_digest()}".encode(),
-                                      digest_size=16).hexdigest()
-        written = stored != fingerprint
-        if written:
-            with gc_paused():
-                text = json.dumps(references_data(index, fingerprint), ensure_ascii=False, separators=(",", ":"))
-            write_atomic(target, text + "\n")
-        if store is not None:
-            store.write(REFERENCES_EXPORTED, (state.fingerprint, fingerprint))
-        return written
-
-    return write
-
-
-def export_writers(outdir: Path, state: ProjectState, domain, references: bool) -> list[Callable[[], object]]:
-    """What writes the export files this build changes (none when they are current), decided
-    without encoding anything: the writing can then run beside the rest of the build."""
-    writers = (kwindex_json_writer(outdir, state, domain), references_json_writer(outdir, state, references))
-    return [writer for writer in writers if writer is not None]
+        return False
+    index = state.index
+    fingerprint = hashlib.blake2b(f"references\0{code_digest()}\0{index.reference_digest()}".encode(),
+                                  digest_size=16).hexdigest()
+    written = stored != fingerprint
+    if written:
+        with gc_paused():
+            text = json.dumps(references_data(index, fingerprint), ensure_ascii=False, separators=(",", ":"))
+        write_atomic(target, text + "\n")
+    if store is not None:
+        store.write(REFERENCES_EXPORTED, (state.fingerprint, fingerprint))
+    return written
 
 
 def _stored_fingerprint(target: Path) -> str | None:

@@ -1,5 +1,4 @@
-"""Run :func:`~sphinx_kwindex.analyse.analyse` over many files, in this process or in a pool;
-and other work beside the build, in processes of its own (:func:`pool_map`, :func:`run_aside`).
+"""Run :func:`~sphinx_kwindex.analyse.analyse` over many files, in this process or in a pool.
 
 Workers get lists of :class:`SourceFile` and read the files themselves, so only
 small objects cross the process boundary. The pool imports nothing beyond
@@ -13,7 +12,6 @@ import multiprocessing
 import os
 import sys
 import threading
-import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from itertools import chain
@@ -74,66 +72,6 @@ def pool_map(function: Callable[[T], object], items: Sequence[T], *, jobs: int) 
         yield from pool.map(function, items, chunksize=1)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-class Aside:
-    """Calls running in one forked process beside the build (see :func:`run_aside`)."""
-
-    def __init__(self, calls: Sequence[Callable[[], object]]) -> None:
-        self._calls: Sequence[Callable[[], object]] | None = calls
-        self._process = None
-        self._results = None
-        context = _context()
-        if context.get_start_method() == "fork":  # elsewhere the calls (closures) cannot be sent
-            self._results, sent = context.Pipe(duplex=False)
-            self._process = context.Process(target=_run_aside, args=(calls, sent), name="kwindex-aside", daemon=True)
-            self._process.start()
-            sent.close()
-            self._calls = None
-
-    def wait(self) -> str | None:
-        """Wait for the calls to end; the error that stopped them (a traceback), or None.
-        Where the calls could not go to a process of their own, they run now."""
-        if self._calls is not None:
-            calls, self._calls = self._calls, None
-            try:
-                for call in calls:
-                    call()
-            except Exception:  # noqa: BLE001 (told to the caller, as from the process)
-                return traceback.format_exc()
-            return None
-        if self._process is None:
-            return None
-        try:
-            error = self._results.recv()
-        except EOFError:  # ended without a word: killed
-            error = None
-        self._process.join()
-        self._results.close()
-        code, self._process = self._process.exitcode, None
-        if error is None and code != 0:
-            error = f"the process writing it ended with exit code {code}"
-        return error
-
-
-def run_aside(calls: Sequence[Callable[[], object]]) -> Aside:
-    """Start ``calls`` (in order) in a forked process of their own, while the build goes on; its
-    :meth:`~Aside.wait` ends them. The process inherits the build as it is now, so the calls see
-    no later change of it (they must not need one), and nothing they change comes back but the
-    files they write. Where fork is not the start method, the calls run in :meth:`~Aside.wait`."""
-    return Aside(calls)
-
-
-def _run_aside(calls: Sequence[Callable[[], object]], results) -> None:
-    _start_worker()
-    error = None
-    try:
-        for call in calls:
-            call()
-    except BaseException:  # noqa: BLE001 (sent to the build, which reports it)
-        error = traceback.format_exc()
-    results.send(error)
-    results.close()
 
 
 def _start_worker() -> None:
