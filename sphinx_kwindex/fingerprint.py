@@ -29,7 +29,6 @@ RUNTIME = {
     "python": f"{sys.implementation.name} {'.'.join(map(str, sys.version_info[:3]))}",
 }
 
-#: Modules whose code decides what a summary holds (the analysis cache survives edits elsewhere).
 #: A file modified this recently may change again within the same clock tick: its stamp is not trusted.
 RECENT_SECONDS = 2.0
 #: What tells that a file is unchanged without reading it, as git's index does: modification and change
@@ -38,6 +37,7 @@ Stamp = tuple[int, int, int, int]
 
 
 def file_stamp(status: os.stat_result) -> Stamp:
+    """The file's :data:`Stamp`, from its ``stat``."""
     return (status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino)
 
 
@@ -48,9 +48,11 @@ def settled_before() -> int:
 
 
 def is_settled(status: os.stat_result, before: int) -> bool:
+    """Whether the file's last change lies before ``before`` (see :func:`settled_before`): its stamp can be kept."""
     return max(status.st_mtime_ns, status.st_ctime_ns) < before
 
 
+#: Modules whose code decides what a summary holds (the analysis cache survives edits elsewhere).
 _ANALYSIS_MODULES = ("analyse.py", "uses.py", "model.py")
 
 

@@ -19,6 +19,7 @@ from sphinx_kwindex.store import Entry, Store
 FILE_DIGESTS = Entry("kwindex-file-digests.cache", "the record of file digests",
                      "the next build reads every file to hash it", lambda: "1")
 
+
 def source_digests(files: Sequence[SourceFile], store: Store | None = None) -> list[str | None]:
     """The content digest of each file (None: unreadable); ``store`` keeps them by file stamp."""
     recorded = (store.read(FILE_DIGESTS, check=_valid) if store is not None else None) or {}

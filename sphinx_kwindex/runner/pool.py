@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from itertools import chain
 from typing import TypeVar
 
-from sphinx_kwindex.analyse import analyse, analyse_file
+from sphinx_kwindex.analyse import analyse_file
 from sphinx_kwindex.model import ModuleSummary, Problem, SourceFile, Subtype
 
 T = TypeVar("T")
@@ -35,19 +35,17 @@ def analyse_files(
     *,
     jobs: int,
     progress: Callable[[Iterable[T], int], Iterable[T]] | None = None,
-    contents: Sequence[bytes | None] | None = None,
 ) -> list[ModuleSummary]:
-    """Summaries of ``files`` in their order; ``contents[i]``, when given, are the bytes of ``files[i]``.
+    """Summaries of ``files`` in their order, each file read where it is analysed.
 
-    ``jobs`` <= 1, or fewer than :data:`INLINE_BELOW` files, runs inline (and uses
-    ``contents``); otherwise a pool of ``jobs`` processes reads and analyses the files.
+    ``jobs`` <= 1, or fewer than :data:`INLINE_BELOW` files, runs inline; otherwise a pool of
+    ``jobs`` processes reads and analyses the files.
     The pool's processes end with this call, however it ends (see :func:`_start_worker`).
     """
     if not files:
         return []  # nothing to analyse: no (empty) progress line either
     if jobs <= 1 or len(files) < INLINE_BELOW:
-        data = contents if contents is not None else [None] * len(files)
-        stream: Iterator[ModuleSummary] = map(analyse_safely, files, data)
+        stream: Iterator[ModuleSummary] = map(analyse_safely, files)
         return list(progress(stream, len(files)) if progress else stream)
     chunk = max(1, min(MAX_CHUNK, len(files) // (jobs * 4)))
     chunks = [files[start:start + chunk] for start in range(0, len(files), chunk)]
@@ -101,10 +99,10 @@ def analyse_chunk(files: Sequence[SourceFile]) -> list[ModuleSummary]:
     return [analyse_safely(source) for source in files]
 
 
-def analyse_safely(source: SourceFile, data: bytes | None = None) -> ModuleSummary:
+def analyse_safely(source: SourceFile) -> ModuleSummary:
     """Analyse one file; anything escaping the analysis becomes a problem of that file, not a failed build."""
     try:
-        return analyse(source, data) if data is not None else analyse_file(source)
+        return analyse_file(source)
     except Exception as exc:  # noqa: BLE001 - one odd file must not stop a 2000-file build
         problem = Problem(Subtype.ANALYSIS_ERROR, f"analysis failed: {type(exc).__name__}: {exc}")
         return ModuleSummary.failed(source, problem)
