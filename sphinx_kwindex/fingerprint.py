@@ -52,8 +52,9 @@ def is_settled(status: os.stat_result, before: int) -> bool:
     return max(status.st_mtime_ns, status.st_ctime_ns) < before
 
 
-#: Modules whose code decides what a summary holds (the analysis cache survives edits elsewhere).
-_ANALYSIS_MODULES = ("analyse.py", "uses.py", "model.py")
+#: Modules whose code decides what a summary holds, and how the analysis cache stores it (the cache
+#: survives edits elsewhere).
+_ANALYSIS_MODULES = ("analyse.py", "uses.py", "model.py", "runner/cache.py")
 
 
 def content_digest(data: bytes) -> str:

@@ -290,19 +290,24 @@ def module_data(index: ProjectIndex) -> dict[str, str]:
     """{module: digest of everything about it that a section's view reads}: its summary, related
     files (at the configured limit), import and test links both ways, the names packages
     re-export its definitions under, the classes inheriting from its classes (with their
-    names), and where the project uses its definitions."""
+    names), and where the project uses its definitions. That last is a function of the
+    references of the modules using them (:meth:`~ProjectIndex.users`) and of its own: their
+    digests stand for it (writing out every place took 0.5 s of each PyTorch edit rebuild)."""
     public: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
     for (module, name), aliases in index.all_public_names().items():
         public.setdefault(module, []).append((name, aliases))
     graph = index.graph
+    users = index.users()
+    references = index.module_reference_digest
     found = {}
     for module, summary in index.modules.items():
         subclasses = tuple((d.name, index.subclass_names(module, d.name)) for d in summary.definitions
                            if d.kind == "class")
+        used = (references(module), tuple((user, references(user)) for user in users.get(module, ())))
         found[module] = plain_digest((
             value_digest(summary), index.related(module), tuple(graph.imports_of(module).items()),
             tuple(graph.imported_by(module).items()), graph.tests_of(module), graph.tested_by(module),
-            tuple(sorted(public.get(module, ()))), subclasses, tuple(sorted(index.used_by(module).items())),
+            tuple(sorted(public.get(module, ()))), subclasses, used,
         ))
     return found
 

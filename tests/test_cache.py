@@ -16,7 +16,7 @@ from sphinx_kwindex import fingerprint
 from sphinx_kwindex import analyse as analyse_module
 from sphinx_kwindex.analyse import analyse_file
 from sphinx_kwindex.find import find_sources
-from sphinx_kwindex.model import NotableCall, SourceFile
+from sphinx_kwindex.model import NotableCall, SourceFile, UseRows
 from sphinx_kwindex.runner import analyse_all
 from sphinx_kwindex.fingerprint import content_digest
 from sphinx_kwindex.runner import cache as cache_module
@@ -236,6 +236,48 @@ def test_summaries_with_missing_or_mistyped_fields_are_analysed_again(project, p
     messages = Messages()
     assert build(project, cache_dir, messages=messages) == expected
     assert len(parsed) == 2 and len(messages) == 1 and "unexpected content" in messages[0]
+
+
+def test_uses_stay_encoded_until_read_and_equal_the_analysed_ones(project, tmp_path):
+    """A summary from the cache holds its uses encoded: only the summaries whose uses are read
+    decode them, and what they decode to is what the analysis found."""
+    cache_dir = tmp_path / "cache"
+    fresh = build(project, cache_dir)
+    cached = build(project, cache_dir)
+    assert all(summary.uses.blob() is not None for summary in cached)
+    core = next(i for i, summary in enumerate(cached) if summary.module == "pkg.core")
+    assert [use.symbol for use in cached[core].uses] == [use.symbol for use in fresh[core].uses] != []
+    assert cached[core].uses.blob() is None  # decoded once, then kept
+    assert [summary.uses.blob() is not None for summary in cached] == [i != core for i in range(len(cached))]
+    assert cached == fresh
+    # Saved again (nothing changed) and read by a third build: the rows are those of the first.
+    assert build(project, cache_dir) == fresh
+
+
+def test_damaged_uses_give_none_once_and_the_next_build_analyses_everything(project, parsed, tmp_path):
+    """Uses are checked when read: mistyped rows (the file's checksum held, so it was made so) give
+    no uses, are said once, and the cache is dropped, so the next build is what analysing gives."""
+    cache_dir = tmp_path / "cache"
+    expected = build(project, cache_dir)
+    cache = cache_module.AnalysisCache.load(Store(cache_dir))
+    key = next(key for key in cache.entries if key[1] == "pkg.util")
+    real = cache_module._decode_entry(key, cache.entries[key])
+    rows = real.uses.rows
+    assert rows
+    mistyped = dataclasses.replace(real, uses=UseRows(((rows[0][0], str(rows[0][1]), *rows[0][2:]), *rows[1:])))
+    Store(cache_dir).write(ANALYSIS, {**cache.entries, key: cache_module._encode_entry(mistyped)})
+    parsed.clear()
+    messages = Messages()
+    summaries = build(project, cache_dir, messages=messages)
+    assert parsed == [] and messages == []  # nothing decoded the uses yet
+    util = next(summary for summary in summaries if summary.module == "pkg.util")
+    assert tuple(util.uses) == ()
+    assert tuple(util.uses) == ()
+    assert len(messages) == 1 and "damaged uses" in messages[0]
+    assert not Store(cache_dir).path(ANALYSIS).exists()
+    assert [summary for summary in summaries if summary.module != "pkg.util"] == [
+        summary for summary in expected if summary.module != "pkg.util"]
+    assert build(project, cache_dir) == expected and len(parsed) == len(project)
 
 
 def _mistype_definition_line(summary):

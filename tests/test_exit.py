@@ -38,13 +38,13 @@ def test_a_sphinx_build_process_ends_with_everything_written(tmp_path):
 
 
 @pytest.mark.parametrize(("found", "writing"), [
-    ((900, 11, 12), (gc_pause.WRITING_THRESHOLD, 11, 12)),
-    ((9000, 11, 12), (9000, 11, 12)),  # a higher threshold is kept
+    ((900, 11, 12), (gc_pause.WRITING_THRESHOLD, 11, gc_pause.WRITING_FULL_EVERY)),
+    ((9000, 11, 120), (9000, 11, 120)),  # higher thresholds are kept
     ((0, 11, 12), (0, 11, 12)),  # automatic collection off stays off
 ])
-def test_pages_are_written_with_fewer_young_collections_and_the_thresholds_come_back(tmp_path, found, writing):
-    """While pages are written, young collections run every WRITING_THRESHOLD allocations at most;
-    the build ends with the thresholds it found."""
+def test_pages_are_written_with_fewer_collections_and_the_thresholds_come_back(tmp_path, found, writing):
+    """While pages are written, young collections run every WRITING_THRESHOLD allocations at most,
+    and full ones after WRITING_FULL_EVERY middle ones; the build ends with the thresholds it found."""
     seen = []
     before = gc_pause.gc.get_threshold()
     try:

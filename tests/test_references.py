@@ -133,6 +133,23 @@ def index() -> ProjectIndex:
     return ProjectIndex.from_summaries(found.project_root, map(analyse_file, found.files))
 
 
+def test_the_users_of_each_module_are_the_same_from_the_use_counts_and_from_the_places():
+    """Module data digest "where the project uses this module" by its users' references
+    (``ProjectIndex.users``): the ranker's use counts and the places themselves give the same users."""
+    found = find_sources([(ROOTS / "test-references" / "src").resolve()])
+    summaries = list(map(analyse_file, found.files))
+    from_places = ProjectIndex.from_summaries(found.project_root, summaries)
+    from_counts = ProjectIndex.from_summaries(found.project_root, summaries)
+    assert from_counts.ranker.usage is not None and from_places._ranker is None
+    users = from_places.users()
+    assert from_counts.users() == users
+    assert from_places._ranker is None  # asking did not build a ranker
+    assert users == {module: tuple(sorted({place[0] for places in from_places.used_by(module).values()
+                                           for place in places} - {module}))
+                     for module in from_places.modules if users.get(module)}
+    assert sum(map(len, users.values())) >= 10
+
+
 @pytest.mark.parametrize("module", sorted(EXPECTED))
 def test_each_rule_gives_exactly_its_references(index, module):
     references = index.references(module)

@@ -161,6 +161,76 @@ def test_parallel_build_writes_the_same_pages(tmp_path):
         assert (serial.outdir / "_kwsource" / name).read_text() == (parallel.outdir / "_kwsource" / name).read_text()
 
 
+RENDERED_AHEAD = re.compile(r"kwindex: (\d+) source pages ready ahead of the writer")
+
+
+def rendered_ahead(app) -> int | None:
+    found = RENDERED_AHEAD.findall(app.status.getvalue())
+    return int(found[0]) if found else None
+
+
+def source_pages(app) -> dict[str, bytes]:
+    return {page.name: page.read_bytes() for page in sorted((app.outdir / "_kwsource").glob("*.html"))}
+
+
+def test_pages_rendered_ahead_of_the_writer_are_the_ones_it_renders(tmp_path, monkeypatch):
+    """A serial build with a core to spare renders source pages in a background process while the
+    documents are written; the pages are those of a build rendering them all at the end."""
+    from sphinx_kwindex.glue import source_pages as glue_source_pages
+
+    monkeypatch.setattr(glue_source_pages, "INLINE_BELOW", 1)  # the root has fewer modules than a pool takes
+    ahead, _ = build(copy_root("references", tmp_path / "ahead"), verbosity=1, confoverrides={"kwindex_jobs": 2})
+    at_the_end, _ = build(copy_root("references", tmp_path / "end"), verbosity=1, confoverrides={"kwindex_jobs": 1})
+    assert ahead.warning.getvalue() == at_the_end.warning.getvalue() == ""
+    pages = source_pages(ahead)
+    assert len(pages) >= 20 and pages == source_pages(at_the_end)
+    # Pages not started when the documents are written are rendered then: how many were rendered
+    # ahead depends on the machine.
+    assert 0 <= rendered_ahead(ahead) <= len(pages) and rendered_ahead(at_the_end) is None
+
+
+def test_nothing_is_rendered_ahead_of_a_parallel_writer(tmp_path, monkeypatch):
+    from sphinx_kwindex.glue import source_pages as glue_source_pages
+
+    monkeypatch.setattr(glue_source_pages, "INLINE_BELOW", 1)
+    app, _ = build(copy_root("references", tmp_path), verbosity=1, parallel=2, confoverrides={"kwindex_jobs": 2})
+    assert app.warning.getvalue() == "" and rendered_ahead(app) is None and source_pages(app)
+
+
+def test_no_rendering_process_outlives_the_pages_or_a_failed_write(tmp_path, monkeypatch):
+    """The processes end with the last source page, and when writing fails."""
+    import multiprocessing
+
+    from sphinx.testing.util import SphinxTestApp
+
+    from sphinx_kwindex.glue import source_pages as glue_source_pages
+
+    monkeypatch.setattr(glue_source_pages, "INLINE_BELOW", 1)
+    alive_while_writing = []
+    app = SphinxTestApp("html", srcdir=copy_root("references", tmp_path / "ok"), confoverrides={"kwindex_jobs": 2})
+    app.connect("doctree-resolved", lambda app, doctree, docname: alive_while_writing.append(
+        len(multiprocessing.active_children())))
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    assert app.warning.getvalue() == "" and source_pages(app)
+    assert max(alive_while_writing) >= 1 and multiprocessing.active_children() == []
+
+    def fail_on_a_page(app, doctree, docname):
+        if docname == "base":
+            raise RuntimeError("writing failed")
+
+    app = SphinxTestApp("html", srcdir=copy_root("references", tmp_path / "failing"), confoverrides={"kwindex_jobs": 2})
+    app.connect("doctree-resolved", fail_on_a_page)
+    try:
+        with pytest.raises(Exception, match="writing failed"):
+            app.build()
+    finally:
+        app.cleanup()
+    assert multiprocessing.active_children() == []
+
+
 def test_rebuilds_write_exactly_the_pages_that_changed(tmp_path):
     srcdir = copy_root("references", tmp_path)
     app, _ = build(srcdir)

@@ -96,6 +96,8 @@ class Kwindex:
         self.docs_read: list[str] = []
         #: the pictures of those pages, drawn ahead of the writer (see write_started)
         self.drawing_ahead: DrawingAhead | None = None
+        #: the source pages, planned and rendered while the documents are written (see write_started)
+        self.rendering_ahead: source_pages.RenderingAhead | None = None
         #: the generated root page's name (see generate.root_page)
         self.root_page = "index"
         #: generated pages written by this build, and pages next to added or removed ones
@@ -396,10 +398,15 @@ class Kwindex:
     # -- write-started -------------------------------------------------------------------
 
     def write_started(self, app: Sphinx, builder: Builder) -> None:
-        """Draw the pictures of the pages this build read ahead of the writer, where it can be done
-        (see :class:`~sphinx_kwindex.glue.pictures.DrawingAhead`)."""
+        """Render the source pages, and draw the pictures of the pages this build read, ahead of
+        the writer, where it can be done (see :class:`~sphinx_kwindex.glue.source_pages.RenderingAhead`
+        and :class:`~sphinx_kwindex.glue.pictures.DrawingAhead`)."""
         self._stop_drawing()
+        self._stop_rendering()
         collect_young_less_often()
+        if self.project_settings is not None:
+            # First: its processes are forked before the drawing threads start.
+            self.rendering_ahead = source_pages.render_ahead(app, self)
         if self.settings.pictures and self.docs_read and draws_ahead(builder, self.settings.jobs):
             self.drawing_ahead = DrawingAhead(builder, self._drawings(app.env, builder), self.settings.jobs - 1)
 
@@ -418,6 +425,11 @@ class Kwindex:
                         links = links or SphinxLinker(env, builder, docname, fromdocname=docname)
                         yield Drawing(dot_source(picture, links.module_uri, docname), docname)
 
+    def _stop_rendering(self) -> None:
+        if self.rendering_ahead is not None:
+            self.rendering_ahead.close()
+            self.rendering_ahead = None
+
     def _stop_drawing(self) -> None:
         if self.drawing_ahead is not None:
             self.drawing_ahead.close()
@@ -430,7 +442,10 @@ class Kwindex:
         """The source pages to write (see :mod:`~sphinx_kwindex.glue.source_pages`)."""
         self._stop_drawing()  # every page is written; nothing runs beside the source pages' processes
         restore_threshold()
-        return source_pages.collect_pages(app, self)
+        ahead = self.rendering_ahead  # closed by its last page, or at build-finished
+        if ahead is not None:
+            logger.verbose("kwindex: %d source pages ready ahead of the writer", ahead.rendered)
+        return source_pages.collect_pages(app, self, ahead)
 
     def source_pages_active(self) -> bool:
         return self.app is not None and self.project_settings is not None and source_pages.active(self.app, self)
@@ -439,6 +454,7 @@ class Kwindex:
 
     def build_finished(self, app: Sphinx, exception: BaseException | None) -> None:
         self._stop_drawing()
+        self._stop_rendering()
         restore_threshold()
         try:
             self._finish(app, exception)

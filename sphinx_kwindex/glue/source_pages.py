@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import html
+import zlib
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +30,7 @@ from sphinx.util.display import status_iterator
 
 from sphinx_kwindex.fingerprint import code_digest
 from sphinx_kwindex.glue.viewcode import VIEWCODE
-from sphinx_kwindex.runner.pool import pool_map
+from sphinx_kwindex.runner.pool import INLINE_BELOW, pool_context, pool_map, start_worker
 from sphinx_kwindex.source.page import LINES_PER_PAGE, Request, part_count, part_of, render_task
 from sphinx_kwindex.source.plan import Destination, SourcePlan, source_plan
 from sphinx_kwindex.store import Entry
@@ -75,26 +78,40 @@ def line_uris(app: Sphinx, fromdocname: str, module: str) -> Callable[[str, int]
     return line_uri
 
 
-def collect_pages(app: Sphinx, kwindex: Kwindex) -> Iterator[tuple[str, dict, str]]:
-    """``html-collect-pages``: (pagename, context, template) of each source page to write.
+@dataclass
+class Planned:
+    """The source pages a build writes, decided before any is rendered (see :func:`plan_pages`)."""
+
+    outdir: Path
+    record_key: str
+    recorded: dict | None
+    style: str
+    state: str
+    before: dict[str, tuple]
+    #: the record after this build: {module: (key, modules its page depends on, page digest)}
+    after: dict[str, tuple]
+    #: (plan, link requests) of each module whose pages are written
+    tasks: list[tuple[SourcePlan, tuple[Request, ...]]]
+    urls: _Urls
+    #: what the renderer is given for each task: (file, requests, formatter)
+    work: list[tuple[str, tuple[Request, ...], object]] = field(default_factory=list)
+
+
+def plan_pages(app: Sphinx, kwindex: Kwindex) -> Planned | None:
+    """The source pages to write, or None when there is nothing to decide: not an HTML builder,
+    source pages switched off (their removal is :func:`collect_pages`'s), or every page current.
 
     Only modules a change may reach are planned again: those whose file, place in the docs or
     references changed (what a name resolves to may change through any module: a base class's
     base, a value's type), and those whose page links to, or whose code imports, such a module.
     Of those, only pages whose digest changed are written.
     """
-    if app.builder.name not in BUILDERS:
-        return
+    if app.builder.name not in BUILDERS or not active(app, kwindex):
+        return None
     outdir = Path(app.outdir)
     store = kwindex.state.store
     record_key = f"{app.builder.name}:{outdir.resolve()}"
     recorded = store.read(SOURCE_PAGES, key=record_key, check=_valid_record) if store is not None else None
-    if not active(app, kwindex):
-        if recorded and recorded["modules"]:  # switched off since: the pages we wrote go
-            for module in recorded["modules"]:
-                _remove_pages(app, outdir, module)
-            store.write(SOURCE_PAGES, {"style": "", "state": "", "modules": {}}, key=record_key)
-        return
     style = _style_digest(app)
     before: dict[str, tuple] = recorded["modules"] if recorded and recorded["style"] == style else {}
     state = kwindex.state.fingerprint
@@ -105,7 +122,7 @@ def collect_pages(app: Sphinx, kwindex: Kwindex) -> Iterator[tuple[str, dict, st
         # The project is as the pages were made from, and no page was read (where the docs show
         # each module is as it was): every source page is current.
         logger.info("kwindex: source pages of %d modules, 0 written", len(before))
-        return
+        return None
     index = kwindex.index
     keys = _module_keys(app, index)
     changed = {m for m, key in keys.items() if before.get(m, (None,))[0] != key} | (set(before) - set(keys))
@@ -129,24 +146,113 @@ def collect_pages(app: Sphinx, kwindex: Kwindex) -> Iterator[tuple[str, dict, st
         after[module] = (key, tuple(sorted(depends)), digest)
         if entry is None or entry[2] != digest or not all(_written(app, outdir, name) for name in names):
             tasks.append((plan, requests))
+    planned = Planned(outdir, record_key, recorded, style, state, before, after, tasks, urls)
+    if tasks:
+        formatter = app.builder.highlighter.get_formatter(nowrap=True)
+        planned.work = [(plan.abspath, requests, formatter) for plan, requests in tasks]
+    return planned
+
+
+class RenderingAhead:
+    """Renders the source pages a build will write in background processes while its documents
+    are written, so that highlighting (on PyTorch, two minutes of one core) runs on the cores a
+    serial write leaves idle. Made at ``write-started`` (:func:`render_ahead`), taken by
+    :func:`collect_pages`: what is rendered is used, what is not started is rendered then with
+    the whole pool. Pages wait compressed (PyTorch's source pages are 300 MB of HTML). A few
+    pages are rendered then, inline, as without it.
+
+    The processes are forked when it is made, before any thread of ours runs in the build (the
+    pictures drawn ahead start after it). :meth:`close` drops what is not started and waits for
+    what is.
+    """
+
+    def __init__(self, planned: Planned | None, workers: int) -> None:
+        #: the pages planned at ``write-started`` (None: none to write)
+        self.planned = planned
+        work = planned.work if planned is not None else []
+        self._pool = None
+        self._futures = []
+        if workers > 0 and len(work) >= INLINE_BELOW:
+            self._pool = ProcessPoolExecutor(workers, mp_context=pool_context(), initializer=start_worker)
+            self._futures = [self._pool.submit(_render_packed, task) for task in work]
+
+    def results(self, jobs: int) -> Iterator[list[str]]:
+        """Each task's page parts, in order: rendered ahead, or (not started yet) now, by a pool of
+        ``jobs`` processes."""
+        work = self.planned.work if self.planned is not None else []
+        left = [future.cancel() for future in self._futures] or [True] * len(work)
+        rest = pool_map(render_task, [task for task, cancelled in zip(work, left) if cancelled], jobs=jobs)
+        try:
+            for position, cancelled in enumerate(left):
+                if cancelled:
+                    yield next(rest)
+                else:
+                    yield [zlib.decompress(part).decode() for part in self._futures[position].result()]
+        finally:
+            rest.close()
+            self.close()
+
+    @property
+    def rendered(self) -> int:
+        """Tasks rendered ahead so far."""
+        return sum(future.done() and not future.cancelled() for future in self._futures)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def render_ahead(app: Sphinx, kwindex: Kwindex) -> RenderingAhead | None:
+    """At ``write-started``: plan the source pages and start rendering them, when the write is
+    serial (a parallel one keeps every core busy) and ``kwindex_jobs`` leaves a core; None when
+    :func:`collect_pages` is to do it all."""
+    if kwindex.settings.jobs <= 1 or app.builder.parallel_ok or not active(app, kwindex):
+        return None
+    return RenderingAhead(plan_pages(app, kwindex), kwindex.settings.jobs - 1)
+
+
+def collect_pages(app: Sphinx, kwindex: Kwindex, ahead: RenderingAhead | None = None) -> Iterator[tuple[str, dict, str]]:
+    """``html-collect-pages``: (pagename, context, template) of each source page to write (planned
+    and partly rendered already when ``ahead`` is given)."""
+    if app.builder.name not in BUILDERS:
+        return
+    if not active(app, kwindex):
+        store = kwindex.state.store
+        outdir = Path(app.outdir)
+        record_key = f"{app.builder.name}:{outdir.resolve()}"
+        recorded = store.read(SOURCE_PAGES, key=record_key, check=_valid_record) if store is not None else None
+        if recorded and recorded["modules"]:  # switched off since: the pages we wrote go
+            for module in recorded["modules"]:
+                _remove_pages(app, outdir, module)
+            store.write(SOURCE_PAGES, {"style": "", "state": "", "modules": {}}, key=record_key)
+        return
+    planned = ahead.planned if ahead is not None else plan_pages(app, kwindex)
+    if planned is None:
+        return
+    outdir, before, after, tasks = planned.outdir, planned.before, planned.after, planned.tasks
     for module in sorted(set(before) - set(after)):
         _remove_pages(app, outdir, module)
     for plan, _ in tasks:  # a module grown shorter leaves pages past its last
         _remove_pages(app, outdir, plan.module, part_count(plan.lines))
     if tasks:
-        formatter = app.builder.highlighter.get_formatter(nowrap=True)
-        work = [(plan.abspath, requests, formatter) for plan, requests in tasks]
-        results = pool_map(render_task, work, jobs=kwindex.settings.jobs)
+        jobs = kwindex.settings.jobs
+        results = ahead.results(jobs) if ahead is not None else pool_map(render_task, planned.work, jobs=jobs)
         for (plan, _), parts in status_iterator(
             zip(tasks, results), "kwindex: writing source pages... ", "darkgreen", len(tasks), app.verbosity,
             stringify_func=lambda item: item[0][0].module,
         ):
             for part, code in enumerate(parts):
-                yield pagename(plan.module, part), _context(plan, part, len(parts), code, urls), "page.html"
+                yield pagename(plan.module, part), _context(plan, part, len(parts), code, planned.urls), "page.html"
     logger.info("kwindex: source pages of %d modules, %d written", len(after), len(tasks))
+    store, recorded, style, state = kwindex.state.store, planned.recorded, planned.style, planned.state
     if store is not None and (after != before or recorded is None or recorded["style"] != style
                               or recorded.get("state") != state):
-        store.write(SOURCE_PAGES, {"style": style, "state": state, "modules": after}, key=record_key)
+        store.write(SOURCE_PAGES, {"style": style, "state": state, "modules": after}, key=planned.record_key)
+
+
+def _render_packed(work: tuple[str, tuple[Request, ...], object]) -> list[bytes]:
+    """A worker's task when rendering ahead: the page parts, compressed to wait in the build."""
+    return [zlib.compress(part.encode(), 1) for part in render_task(work)]
 
 
 def _written(app: Sphinx, outdir: Path, name: str) -> bool:

@@ -224,6 +224,22 @@ class ProjectIndex:
                              for module, by_name in found.items()}
         return self._used_by.get(module, {})
 
+    def users(self) -> Mapping[str, tuple[str, ...]]:
+        """Module -> the other modules whose code uses its definitions (imports aside), sorted by
+        name: :meth:`used_by` names them with the module itself. Taken from the ranker's use counts
+        when it has them (counting them resolved every module's references, and each module's are
+        kept between builds), else from :meth:`used_by`; both give the same (read only)."""
+        usage = self._ranker.usage if self._ranker is not None else None
+        if usage is not None:
+            return {module: tuple(usage.used_by(module)) for module in self.modules if usage.used_by(module)}
+        self.used_by("")
+        found = {}
+        for module, by_name in self._used_by.items():  # type: ignore[union-attr]
+            others = {place[0] for places in by_name.values() for place in places} - {module}
+            if others:
+                found[module] = tuple(sorted(others))
+        return found
+
     def public_names(self, module: str, name: str) -> tuple[str, ...]:
         """The names packages re-export top-level ``name`` of ``module`` under, shortest first."""
         return self._public_map()[0].get((module, name), ())

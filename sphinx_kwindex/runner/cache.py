@@ -3,9 +3,11 @@
 One file written once per build measured fastest at torch scale (2320 summaries:
 see ``benchmarks/README.rst``). It holds each summary as its own pickle, so a
 build that re-analyses one file re-encodes one summary, not all of them, and
-summaries are decoded only when asked for. Anything unexpected in it makes the
-file (or the entry) be ignored, said once, and rebuilt: it is never trusted and
-never raises.
+summaries are decoded only when asked for. A summary's uses are a pickle inside
+it, decoded when something reads them (:meth:`~sphinx_kwindex.model.UseRows.packed`).
+Anything unexpected in it makes the file (or the entry) be ignored, said once, and
+rebuilt: it is never trusted and never raises. Uses are checked when they are
+decoded; bad ones give no uses, are said once, and remove the file.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ class AnalysisCache:
         blob = self.entries.get(key)
         if blob is None:
             return None
-        summary = _decode_entry(key, blob)
+        summary = _decode_entry(key, blob, self._decode_uses)
         if summary is None:  # well-formed file, wrong content: drop the entry, say so once
             del self.entries[key]
             self.rewrite = True
@@ -69,6 +71,19 @@ class AnalysisCache:
         if summary.source != source:
             summary = dataclasses.replace(summary, source=source)
         return summary
+
+    def _decode_uses(self, blob: bytes) -> tuple[tuple[str, int, str, str, int], ...]:
+        """The uses rows in ``blob``; bad ones (the file's checksum held, so it was made so) give
+        none, are said once, and remove the file, so the next build analyses every module again."""
+        try:
+            return _uses_rows(blob)
+        except Exception:  # noqa: BLE001 - unpickling or checking bad data can raise anything
+            path = self.store.path(ANALYSIS)
+            self.store.say(ANALYSIS, f"kwindex: ignoring the analysis cache {path}: it holds damaged uses "
+                           "(unexpected content); a module shows no references, and the next build "
+                           "analyses every module again")
+            path.unlink(missing_ok=True)
+            return ()
 
     def save(self, summaries: Iterable[ModuleSummary]) -> None:
         """Keep exactly these summaries (unreadable files excluded); write only if that changes the file."""
@@ -86,12 +101,16 @@ def _field_reducer(cls: type) -> Callable[[object], tuple]:
 
 
 def _summary_reducer(summary: ModuleSummary) -> tuple:
-    """A summary with its uses as :class:`~sphinx_kwindex.model.UseRows`: plain tuples to load, and
-    a summary loaded from the cache is saved again without making its uses objects."""
+    """A summary with its uses as one pickle of plain (scope, line, symbol, kind, column) rows, in
+    bytes: loading it decodes none of them, and a summary loaded from the cache is saved again
+    without decoding its uses (see :func:`_decode_entry`)."""
     uses = summary.uses
-    if not isinstance(uses, UseRows):
-        uses = UseRows(tuple((use.scope, use.line, use.symbol, use.kind, use.column) for use in uses))
-    return ModuleSummary, tuple(uses if name == "uses" else getattr(summary, name) for name in _SUMMARY_FIELDS)
+    blob = uses.blob() if isinstance(uses, UseRows) else None
+    if blob is None:
+        rows = uses.rows if isinstance(uses, UseRows) else tuple(
+            (use.scope, use.line, use.symbol, use.kind, use.column) for use in uses)
+        blob = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+    return ModuleSummary, tuple(blob if name == "uses" else getattr(summary, name) for name in _SUMMARY_FIELDS)
 
 
 _SUMMARY_FIELDS = tuple(field.name for field in dataclasses.fields(ModuleSummary))
@@ -113,14 +132,26 @@ def _encode_entry(summary: ModuleSummary) -> bytes:
     return buffer.getvalue()
 
 
-def _decode_entry(key: EntryKey, blob: bytes) -> ModuleSummary | None:
-    """The summary in ``blob`` if it is one, for ``key``; else None."""
+def _decode_entry(key: EntryKey, blob: bytes,
+                  decode_uses: Callable[[bytes], tuple] | None = None) -> ModuleSummary | None:
+    """The summary in ``blob`` if it is one, for ``key``; else None. Its uses are decoded when read,
+    by ``decode_uses`` (default: :func:`_uses_rows`, which raises on bad rows)."""
     try:
         summary = loads(blob)
         usable = _valid_summary(summary) and entry_key(summary.source, summary.digest) == key
     except Exception:  # noqa: BLE001 - unpickling or checking bad data can raise anything
         return None
-    return summary if usable else None
+    if not usable:
+        return None
+    return dataclasses.replace(summary, uses=UseRows.packed(summary.uses, decode_uses or _uses_rows))
+
+
+def _uses_rows(blob: bytes) -> tuple[tuple[str, int, str, str, int], ...]:
+    """The uses rows pickled in ``blob``; raises on anything else."""
+    rows = loads(blob)
+    if not valid_rows(rows, _USE_ROW):
+        raise ValueError("not uses rows")
+    return rows
 
 
 def _valid_entries(entries: object) -> bool:
@@ -134,11 +165,11 @@ def _valid_entries(entries: object) -> bool:
 
 def _valid_summary(summary: object) -> bool:
     """A summary with every field of the right type, down to its parts' fields (a planted entry
-    may hold anything)."""
+    may hold anything); its uses still encoded (see :func:`_summary_reducer`)."""
     return type(summary) is ModuleSummary and _valid_fields(summary) and _valid_fields(summary.source) and all(
         _valid_parts(parts) for parts in (summary.definitions, summary.imported_names, summary.imports,
                                           summary.notable_calls, summary.problems, summary.value_types)
-    ) and type(summary.uses) is UseRows and valid_rows(summary.uses.rows, _USE_ROW)
+    ) and type(summary.uses) is bytes  # the rows are checked when they are decoded
 
 
 #: The types of a :class:`~sphinx_kwindex.model.UseRows` row: (scope, line, symbol, kind, column).
@@ -178,8 +209,9 @@ def _checker(kind: object) -> Callable[[object], bool]:
     return lambda value: any(check(value) for check in alternatives)
 
 
-#: (field name, test), per model class.
-_FIELD_CHECKS = {cls: [(name, _checker(kind)) for name, kind in typing.get_type_hints(cls).items()]
+#: (field name, test), per model class (a stored summary's uses are bytes: see :func:`_valid_summary`).
+_FIELD_CHECKS = {cls: [(name, _checker(kind)) for name, kind in typing.get_type_hints(cls).items()
+                       if (cls, name) != (ModuleSummary, "uses")]
                  for cls in _MODEL_CLASSES}
 
 

@@ -40,7 +40,7 @@ def analyse_files(
 
     ``jobs`` <= 1, or fewer than :data:`INLINE_BELOW` files, runs inline; otherwise a pool of
     ``jobs`` processes reads and analyses the files.
-    The pool's processes end with this call, however it ends (see :func:`_start_worker`).
+    The pool's processes end with this call, however it ends (see :func:`start_worker`).
     """
     if not files:
         return []  # nothing to analyse: no (empty) progress line either
@@ -49,7 +49,7 @@ def analyse_files(
         return list(progress(stream, len(files)) if progress else stream)
     chunk = max(1, min(MAX_CHUNK, len(files) // (jobs * 4)))
     chunks = [files[start:start + chunk] for start in range(0, len(files), chunk)]
-    pool = ProcessPoolExecutor(min(jobs, len(chunks)), mp_context=_context(), initializer=_start_worker)
+    pool = ProcessPoolExecutor(min(jobs, len(chunks)), mp_context=pool_context(), initializer=start_worker)
     try:
         stream = chain.from_iterable(pool.map(analyse_chunk, chunks))
         return list(progress(stream, len(files)) if progress else stream)
@@ -65,14 +65,15 @@ def pool_map(function: Callable[[T], object], items: Sequence[T], *, jobs: int) 
     if jobs <= 1 or len(items) < INLINE_BELOW:
         yield from map(function, items)
         return
-    pool = ProcessPoolExecutor(min(jobs, len(items)), mp_context=_context(), initializer=_start_worker)
+    pool = ProcessPoolExecutor(min(jobs, len(items)), mp_context=pool_context(), initializer=start_worker)
     try:
         yield from pool.map(function, items, chunksize=1)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _start_worker() -> None:
+def start_worker() -> None:
+    """Initializer of every worker of ours: collections skip what the build left it; it ends with the build."""
     # gc.freeze: the objects a forked worker inherits (Sphinx's environment) are never garbage;
     # frozen, no collection in the worker walks them (or copies their pages).
     gc.freeze()
@@ -108,7 +109,8 @@ def analyse_safely(source: SourceFile) -> ModuleSummary:
         return ModuleSummary.failed(source, problem)
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def pool_context() -> multiprocessing.context.BaseContext:
+    """How our pools start their processes."""
     # Fork on Linux, as Sphinx's own parallel build does: workers start in milliseconds
     # and import nothing. Python 3.14 makes forkserver the Linux default, which would
     # re-import the package (and, through its ``__init__``, Sphinx) in every worker.
