@@ -21,7 +21,7 @@ import html
 import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,7 +31,7 @@ from sphinx.util.display import status_iterator
 from sphinx_kwindex.fingerprint import code_digest
 from sphinx_kwindex.glue.viewcode import VIEWCODE
 from sphinx_kwindex.runner.pool import INLINE_BELOW, pool_context, pool_map, start_worker
-from sphinx_kwindex.source.page import LINES_PER_PAGE, Request, part_count, part_of, render_task
+from sphinx_kwindex.source.page import LINES_PER_PAGE, Request, pack_requests, part_count, part_of, render_task
 from sphinx_kwindex.source.plan import Destination, SourcePlan, source_plan
 from sphinx_kwindex.store import Entry
 
@@ -90,11 +90,11 @@ class Planned:
     before: dict[str, tuple]
     #: the record after this build: {module: (key, modules its page depends on, page digest)}
     after: dict[str, tuple]
-    #: (plan, link requests) of each module whose pages are written
-    tasks: list[tuple[SourcePlan, tuple[Request, ...]]]
+    #: the plan (without its links) of each module whose pages are written
+    tasks: list[SourcePlan]
     urls: _Urls
-    #: what the renderer is given for each task: (file, requests, formatter)
-    work: list[tuple[str, tuple[Request, ...], object]] = field(default_factory=list)
+    #: what the renderer is given for each task: (file, its link requests pickled, formatter)
+    work: list[tuple[str, bytes, object]] = field(default_factory=list)
 
 
 def plan_pages(app: Sphinx, kwindex: Kwindex) -> Planned | None:
@@ -129,6 +129,7 @@ def plan_pages(app: Sphinx, kwindex: Kwindex) -> Planned | None:
     urls = _Urls(app, kwindex)
     after: dict[str, tuple] = {}
     tasks = []
+    work = []
     for module, key in keys.items():
         entry = before.get(module)
         names = [pagename(module, part) for part in range(part_count(index.modules[module].lines))]
@@ -145,12 +146,11 @@ def plan_pages(app: Sphinx, kwindex: Kwindex) -> Planned | None:
         depends.discard(module)
         after[module] = (key, tuple(sorted(depends)), digest)
         if entry is None or entry[2] != digest or not all(_written(app, outdir, name) for name in names):
-            tasks.append((plan, requests))
-    planned = Planned(outdir, record_key, recorded, style, state, before, after, tasks, urls)
-    if tasks:
-        formatter = app.builder.highlighter.get_formatter(nowrap=True)
-        planned.work = [(plan.abspath, requests, formatter) for plan, requests in tasks]
-    return planned
+            tasks.append(replace(plan, links=()))
+            work.append((plan.abspath, pack_requests(requests)))
+    formatter = app.builder.highlighter.get_formatter(nowrap=True) if work else None
+    return Planned(outdir, record_key, recorded, style, state, before, after, tasks, urls,
+                   [(path, requests, formatter) for path, requests in work])
 
 
 class RenderingAhead:
@@ -232,14 +232,14 @@ def collect_pages(app: Sphinx, kwindex: Kwindex, ahead: RenderingAhead | None = 
     outdir, before, after, tasks = planned.outdir, planned.before, planned.after, planned.tasks
     for module in sorted(set(before) - set(after)):
         _remove_pages(app, outdir, module)
-    for plan, _ in tasks:  # a module grown shorter leaves pages past its last
+    for plan in tasks:  # a module grown shorter leaves pages past its last
         _remove_pages(app, outdir, plan.module, part_count(plan.lines))
     if tasks:
         jobs = kwindex.settings.jobs
         results = ahead.results(jobs) if ahead is not None else pool_map(render_task, planned.work, jobs=jobs)
-        for (plan, _), parts in status_iterator(
+        for plan, parts in status_iterator(
             zip(tasks, results), "kwindex: writing source pages... ", "darkgreen", len(tasks), app.verbosity,
-            stringify_func=lambda item: item[0][0].module,
+            stringify_func=lambda item: item[0].module,
         ):
             for part, code in enumerate(parts):
                 yield pagename(plan.module, part), _context(plan, part, len(parts), code, planned.urls), "page.html"

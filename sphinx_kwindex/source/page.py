@@ -12,6 +12,7 @@ token boundary the lexer drew elsewhere) is left out, never misplaced.
 from __future__ import annotations
 
 import html
+import pickle
 import re
 import tokenize
 from collections.abc import Sequence
@@ -172,7 +173,16 @@ def link_spans(code: str, spans: list[tuple[int, int, str, str]]) -> str:
     return "".join(opening.get(i, "") + item + ("</a>" if i in closing else "") for i, (_, _, item) in enumerate(items))
 
 
-def render_task(task: tuple[str, Sequence[Request], object]) -> list[str]:
-    """A worker's task: (file, its link requests, the HTML formatter) -> its page parts."""
+def render_task(task: tuple[str, bytes, object]) -> list[str]:
+    """A worker's task: (file, its link requests pickled, the HTML formatter) -> its page parts.
+
+    The requests wait pickled (:func:`pack_requests`): a build plans every page before rendering
+    any, and on PyTorch a million request tuples held meanwhile cost hundreds of megabytes and
+    the garbage collector's walks through them."""
     path, requests, formatter = task
-    return source_parts(path, requests, formatter)
+    return source_parts(path, pickle.loads(requests), formatter)  # noqa: S301 - made by pack_requests in this build
+
+
+def pack_requests(requests: Sequence[Request]) -> bytes:
+    """The requests of one page as :func:`render_task` takes them."""
+    return pickle.dumps(tuple(requests), protocol=pickle.HIGHEST_PROTOCOL)
