@@ -158,7 +158,7 @@ class RenderingAhead:
     are written, so that highlighting (on PyTorch, two minutes of one core) runs on the cores a
     serial write leaves idle. Made at ``write-started`` (:func:`render_ahead`), taken by
     :func:`collect_pages`: what is rendered is used, what is not started is rendered then with
-    the whole pool. Pages wait compressed (PyTorch's source pages are 300 MB of HTML). A few
+    the whole pool. Pages wait compressed (PyTorch's source pages are 268 MB of HTML). A few
     pages are rendered then, inline, as without it.
 
     The processes are forked when it is made, before any thread of ours runs in the build (the
@@ -185,6 +185,7 @@ class RenderingAhead:
         try:
             for position, cancelled in enumerate(left):
                 if cancelled:
+                    self.close()  # waits for every task taken up: the rest's pool forks with none of it alive
                     yield next(rest)
                 else:
                     yield [zlib.decompress(part).decode() for part in self._futures[position].result()]
