@@ -176,9 +176,8 @@ class UseRows(Sequence[Use]):
     @property
     def rows(self) -> tuple[tuple[str, int, str, str, int], ...]:
         if self._decode is not None:
-            decode, self._decode = self._decode, None
-            self._rows = decode(self._blob)  # type: ignore[arg-type]
-            self._blob = None
+            self._rows = self._decode(self._blob)  # type: ignore[arg-type]
+            self._decode = self._blob = None
         return self._rows
 
     def blob(self) -> bytes | None:

@@ -189,6 +189,44 @@ def test_pages_rendered_ahead_of_the_writer_are_the_ones_it_renders(tmp_path, mo
     assert 0 <= rendered_ahead(ahead) <= len(pages) and rendered_ahead(at_the_end) is None
 
 
+def test_only_a_few_pages_wait_in_the_pool_so_an_interrupted_build_ends_soon(tmp_path, monkeypatch):
+    """The feeder keeps at most 2 x workers + 1 pages handed to the pool: a build interrupted
+    while documents are written waits at exit for those few only, not for every source page."""
+    import time
+
+    from sphinx.testing.util import SphinxTestApp
+
+    from sphinx_kwindex.glue import source_pages as glue_source_pages
+
+    slow = source_page.source_parts
+
+    def slowly(*args):
+        time.sleep(0.2)
+        return slow(*args)
+
+    monkeypatch.setattr(glue_source_pages, "INLINE_BELOW", 1)
+    monkeypatch.setattr(source_page, "source_parts", slowly)  # the workers are forked with it
+    made = []
+    start = glue_source_pages.RenderingAhead.__init__
+    monkeypatch.setattr(glue_source_pages.RenderingAhead, "__init__",
+                        lambda self, *args: (made.append(self), start(self, *args))[1])
+    handed, not_done = [], []
+    app = SphinxTestApp("html", srcdir=copy_root("references", tmp_path), confoverrides={"kwindex_jobs": 2})
+
+    def count(app, doctree, docname):
+        futures = list(made[0]._futures.values())
+        handed.append(len(futures))
+        not_done.append(sum(not future.done() for future in futures))
+
+    app.connect("doctree-resolved", count)
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    assert app.warning.getvalue() == ""
+    assert handed and max(not_done) <= 3 and handed[-1] < len(list((app.outdir / "_kwsource").glob("*.html")))
+
+
 def test_nothing_is_rendered_ahead_of_a_parallel_writer(tmp_path, monkeypatch):
     from sphinx_kwindex.glue import source_pages as glue_source_pages
 

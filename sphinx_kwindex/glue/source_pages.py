@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import html
+import threading
 import zlib
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -157,50 +158,85 @@ class RenderingAhead:
     """Renders the source pages a build will write in background processes while its documents
     are written, so that highlighting (on PyTorch, two minutes of one core) runs on the cores a
     serial write leaves idle. Made at ``write-started`` (:func:`render_ahead`), taken by
-    :func:`collect_pages`: what is rendered is used, what is not started is rendered then with
-    the whole pool. Pages wait compressed (PyTorch's source pages are 268 MB of HTML). A few
-    pages are rendered then, inline, as without it.
+    :func:`collect_pages`: what is rendered is used, what is not is rendered then by the whole
+    pool. Pages wait compressed (PyTorch's source pages are 268 MB of HTML), and are let go
+    once written. A few pages are rendered then, inline, as without it.
 
-    The processes are forked when it is made, before any thread of ours runs in the build (the
-    pictures drawn ahead start after it). :meth:`close` drops what is not started and waits for
-    what is.
+    The pool starts with its first task, before any thread of ours runs in the build (the
+    pictures drawn ahead start after it); a feeder thread keeps a few tasks in its queue, so an
+    interrupted build waits for those few only, and ends the pool when every task is done.
+    :meth:`close` stops the feeder and waits for the tasks taken up.
     """
 
     def __init__(self, planned: Planned | None, workers: int) -> None:
         #: the pages planned at ``write-started`` (None: none to write)
         self.planned = planned
         work = planned.work if planned is not None else []
-        self._pool = None
-        self._futures = []
+        self._pool: ProcessPoolExecutor | None = None
+        #: position in the work -> its future, for the tasks handed to the pool
+        self._futures: dict[int, Future] = {}
+        self._stop = threading.Event()
+        self._feeder: threading.Thread | None = None
         if workers > 0 and len(work) >= INLINE_BELOW:
             self._pool = ProcessPoolExecutor(workers, mp_context=pool_context(), initializer=start_worker)
-            self._futures = [self._pool.submit(_render_packed, task) for task in work]
+            self._futures[0] = self._pool.submit(_render_packed, work[0])  # forks the pool, here
+            self._feeder = threading.Thread(target=self._feed, args=(work, 2 * workers + 1),
+                                             name="kwindex-source-feeder", daemon=True)
+            self._feeder.start()
+
+    def _feed(self, work: list, depth: int) -> None:
+        pool = self._pool
+        waiting = set(self._futures.values())
+        try:
+            for position in range(1, len(work)):
+                while len(waiting) >= depth and not self._stop.is_set():
+                    waiting = wait(waiting, timeout=0.5, return_when=FIRST_COMPLETED).not_done
+                if self._stop.is_set():
+                    return
+                future = pool.submit(_render_packed, work[position])
+                self._futures[position] = future
+                waiting.add(future)
+            while waiting and not self._stop.is_set():
+                waiting = wait(waiting, timeout=0.5).not_done
+            if not waiting:  # all done: the processes go (idle, they would copy what the build touches)
+                pool.shutdown(wait=True)
+        except RuntimeError:  # the interpreter is exiting (an interrupted build): submit no more
+            return
 
     def results(self, jobs: int) -> Iterator[list[str]]:
-        """Each task's page parts, in order: rendered ahead, or (not started yet) now, by a pool of
+        """Each task's page parts, in order: rendered ahead, or (not taken up) now, by a pool of
         ``jobs`` processes."""
+        self.close()  # the feeder stops; what was handed to the pool is done
         work = self.planned.work if self.planned is not None else []
-        left = [future.cancel() for future in self._futures] or [True] * len(work)
-        rest = pool_map(render_task, [task for task, cancelled in zip(work, left) if cancelled], jobs=jobs)
+        futures, self._futures = self._futures, {}
+        done = {position: future for position, future in futures.items() if not future.cancelled()}
+        rest = pool_map(render_task, [task for position, task in enumerate(work) if position not in done], jobs=jobs)
         try:
-            for position, cancelled in enumerate(left):
-                if cancelled:
-                    self.close()  # waits for every task taken up: the rest's pool forks with none of it alive
+            for position in range(len(work)):
+                future = done.pop(position, None)
+                if future is None:
                     yield next(rest)
                 else:
-                    yield [zlib.decompress(part).decode() for part in self._futures[position].result()]
+                    yield [zlib.decompress(part).decode() for part in future.result()]
         finally:
             rest.close()
-            self.close()
+            if self.planned is not None:
+                self.planned.work = []
 
     @property
     def rendered(self) -> int:
         """Tasks rendered ahead so far."""
-        return sum(future.done() and not future.cancelled() for future in self._futures)
+        return sum(future.done() and not future.cancelled() for future in list(self._futures.values()))
 
     def close(self) -> None:
+        """Stop handing tasks to the pool; wait for those handed (no process is left)."""
+        self._stop.set()
+        if self._feeder is not None:
+            self._feeder.join()
+            self._feeder = None
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=True)
+            self._pool = None
 
 
 def render_ahead(app: Sphinx, kwindex: Kwindex) -> RenderingAhead | None:
@@ -251,7 +287,7 @@ def collect_pages(app: Sphinx, kwindex: Kwindex, ahead: RenderingAhead | None = 
         store.write(SOURCE_PAGES, {"style": style, "state": state, "modules": after}, key=planned.record_key)
 
 
-def _render_packed(work: tuple[str, tuple[Request, ...], object]) -> list[bytes]:
+def _render_packed(work: tuple[str, bytes, object]) -> list[bytes]:
     """A worker's task when rendering ahead: the page parts, compressed to wait in the build."""
     return [zlib.compress(part.encode(), 1) for part in render_task(work)]
 

@@ -7,13 +7,14 @@ summaries are decoded only when asked for. A summary's uses are a pickle inside
 it, decoded when something reads them (:meth:`~sphinx_kwindex.model.UseRows.packed`).
 Anything unexpected in it makes the file (or the entry) be ignored, said once, and
 rebuilt: it is never trusted and never raises. Uses are checked when they are
-decoded; bad ones give no uses, are said once, and remove the file.
+decoded; bad ones are said once, remove the file, and their module is analysed again.
 """
 
 from __future__ import annotations
 
 import copyreg
 import dataclasses
+import functools
 import io
 import operator
 import pickle
@@ -22,6 +23,7 @@ from collections.abc import Callable, Iterable
 from itertools import chain, repeat
 
 from sphinx_kwindex import model
+from sphinx_kwindex.analyse import analyse_file
 from sphinx_kwindex.fingerprint import analysis_digest
 from sphinx_kwindex.model import ModuleSummary, SourceFile, UseRows
 from sphinx_kwindex.store import Entry, Store, loads, valid_rows
@@ -61,7 +63,7 @@ class AnalysisCache:
         blob = self.entries.get(key)
         if blob is None:
             return None
-        summary = _decode_entry(key, blob, self._decode_uses)
+        summary = _decode_entry(key, blob, functools.partial(_uses_or_analysed, self.store, source, digest))
         if summary is None:  # well-formed file, wrong content: drop the entry, say so once
             del self.entries[key]
             self.rewrite = True
@@ -71,19 +73,6 @@ class AnalysisCache:
         if summary.source != source:
             summary = dataclasses.replace(summary, source=source)
         return summary
-
-    def _decode_uses(self, blob: bytes) -> tuple[tuple[str, int, str, str, int], ...]:
-        """The uses rows in ``blob``; bad ones (the file's checksum held, so it was made so) give
-        none, are said once, and remove the file, so the next build analyses every module again."""
-        try:
-            return _uses_rows(blob)
-        except Exception:  # noqa: BLE001 - unpickling or checking bad data can raise anything
-            path = self.store.path(ANALYSIS)
-            self.store.say(ANALYSIS, f"kwindex: ignoring the analysis cache {path}: it holds damaged uses "
-                           "(unexpected content); a module shows no references, and the next build "
-                           "analyses every module again")
-            path.unlink(missing_ok=True)
-            return ()
 
     def save(self, summaries: Iterable[ModuleSummary]) -> None:
         """Keep exactly these summaries (unreadable files excluded); write only if that changes the file."""
@@ -144,6 +133,32 @@ def _decode_entry(key: EntryKey, blob: bytes,
     if not usable:
         return None
     return dataclasses.replace(summary, uses=UseRows.packed(summary.uses, decode_uses or _uses_rows))
+
+
+def _uses_or_analysed(store: Store, source: SourceFile, digest: str,
+                      blob: bytes) -> tuple[tuple[str, int, str, str, int], ...]:
+    """The uses rows in ``blob``; bad ones (the file's checksum held, so it was made so) are said
+    once, the file is removed (the next build analyses every module again), and the module is
+    analysed again here: its uses are then those of its file, whatever reads them. Holds the
+    store and the file only, not the cache (which is freed once the summaries are made)."""
+    try:
+        return _uses_rows(blob)
+    except Exception:  # noqa: BLE001 - unpickling or checking bad data can raise anything
+        pass
+    path = store.path(ANALYSIS)
+    store.say(ANALYSIS, f"kwindex: ignoring the analysis cache {path}: it holds damaged uses "
+              "(unexpected content); analysing those modules again")
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only store: the next build meets the damage again, and says so again
+    try:
+        fresh = analyse_file(source)
+    except Exception:  # noqa: BLE001 - as the pool's analysis: one odd file gives no uses, never a failed build
+        return ()
+    if fresh.digest != digest:  # changed since the build hashed it: its uses would not fit the summary
+        return ()
+    return tuple((use.scope, use.line, use.symbol, use.kind, use.column) for use in fresh.uses)
 
 
 def _uses_rows(blob: bytes) -> tuple[tuple[str, int, str, str, int], ...]:
