@@ -74,9 +74,9 @@ def collect_young_less_often() -> None:
     build; with 5,000 it ran 7 (4 s), for about 25 MB more at the peak. On the whole of torch
     (2,399 pages) writing still ran 42 full collections (51 s), each walking the 700,000 objects
     alive for about a second; with a full collection every 100 middle ones at most it ran 5
-    (22 s: what they free is walked once whatever their number), for 280 MB more at the peak;
-    50 halves that memory for a few seconds. Higher thresholds are kept, and 0 (no automatic
-    collection) too.
+    (22 s: what they free is walked once whatever their number), for 280 MB more at the peak.
+    50 was not measured on its own (the torch builds with it peaked at 1,153 to 1,231 MB; see
+    ``docs/performance.rst``). Higher thresholds are kept, and 0 (no automatic collection) too.
     """
     global _SAVED_THRESHOLD
     if _SAVED_THRESHOLD is None and gc.get_threshold()[0] != 0:  # 0: automatic collection is off

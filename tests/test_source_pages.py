@@ -179,6 +179,10 @@ def test_pages_rendered_ahead_of_the_writer_are_the_ones_it_renders(tmp_path, mo
     from sphinx_kwindex.glue import source_pages as glue_source_pages
 
     monkeypatch.setattr(glue_source_pages, "INLINE_BELOW", 1)  # the root has fewer modules than a pool takes
+    handed = []
+    results = glue_source_pages.RenderingAhead.results
+    monkeypatch.setattr(glue_source_pages.RenderingAhead, "results",
+                        lambda self, jobs: (handed.append(len(self._futures)), results(self, jobs))[1])
     ahead, _ = build(copy_root("references", tmp_path / "ahead"), verbosity=1, confoverrides={"kwindex_jobs": 2})
     at_the_end, _ = build(copy_root("references", tmp_path / "end"), verbosity=1, confoverrides={"kwindex_jobs": 1})
     assert ahead.warning.getvalue() == at_the_end.warning.getvalue() == ""
@@ -187,6 +191,7 @@ def test_pages_rendered_ahead_of_the_writer_are_the_ones_it_renders(tmp_path, mo
     # Pages not started when the documents are written are rendered then: how many were rendered
     # ahead depends on the machine.
     assert 0 <= rendered_ahead(ahead) <= len(pages) and rendered_ahead(at_the_end) is None
+    assert handed and handed[0] >= 1  # pages of the pool written: the first is handed to it at write-started
 
 
 def test_only_a_few_pages_wait_in_the_pool_so_an_interrupted_build_ends_soon(tmp_path, monkeypatch):

@@ -22,7 +22,7 @@ import threading
 import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -95,7 +95,7 @@ class Planned:
     tasks: list[SourcePlan]
     urls: _Urls
     #: what the renderer is given for each task: (file, its link requests pickled, formatter)
-    work: list[tuple[str, bytes, object]] = field(default_factory=list)
+    work: list[tuple[str, bytes, object]]
 
 
 def plan_pages(app: Sphinx, kwindex: Kwindex) -> Planned | None:
@@ -109,10 +109,7 @@ def plan_pages(app: Sphinx, kwindex: Kwindex) -> Planned | None:
     """
     if app.builder.name not in BUILDERS or not active(app, kwindex):
         return None
-    outdir = Path(app.outdir)
-    store = kwindex.state.store
-    record_key = f"{app.builder.name}:{outdir.resolve()}"
-    recorded = store.read(SOURCE_PAGES, key=record_key, check=_valid_record) if store is not None else None
+    outdir, record_key, recorded = _record(app, kwindex)
     style = _style_digest(app)
     before: dict[str, tuple] = recorded["modules"] if recorded and recorded["style"] == style else {}
     state = kwindex.state.fingerprint
@@ -254,14 +251,11 @@ def collect_pages(app: Sphinx, kwindex: Kwindex, ahead: RenderingAhead | None = 
     if app.builder.name not in BUILDERS:
         return
     if not active(app, kwindex):
-        store = kwindex.state.store
-        outdir = Path(app.outdir)
-        record_key = f"{app.builder.name}:{outdir.resolve()}"
-        recorded = store.read(SOURCE_PAGES, key=record_key, check=_valid_record) if store is not None else None
+        outdir, record_key, recorded = _record(app, kwindex)
         if recorded and recorded["modules"]:  # switched off since: the pages we wrote go
             for module in recorded["modules"]:
                 _remove_pages(app, outdir, module)
-            store.write(SOURCE_PAGES, {"style": "", "state": "", "modules": {}}, key=record_key)
+            kwindex.state.store.write(SOURCE_PAGES, {"style": "", "state": "", "modules": {}}, key=record_key)
         return
     planned = ahead.planned if ahead is not None else plan_pages(app, kwindex)
     if planned is None:
@@ -285,6 +279,15 @@ def collect_pages(app: Sphinx, kwindex: Kwindex, ahead: RenderingAhead | None = 
     if store is not None and (after != before or recorded is None or recorded["style"] != style
                               or recorded.get("state") != state):
         store.write(SOURCE_PAGES, {"style": style, "state": state, "modules": after}, key=planned.record_key)
+
+
+def _record(app: Sphinx, kwindex: Kwindex) -> tuple[Path, str, dict | None]:
+    """(output folder, key of its record, the record of the source pages written there, if any)."""
+    outdir = Path(app.outdir)
+    store = kwindex.state.store
+    record_key = f"{app.builder.name}:{outdir.resolve()}"
+    recorded = store.read(SOURCE_PAGES, key=record_key, check=_valid_record) if store is not None else None
+    return outdir, record_key, recorded
 
 
 def _render_packed(work: tuple[str, bytes, object]) -> list[bytes]:

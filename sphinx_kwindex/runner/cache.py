@@ -96,8 +96,7 @@ def _summary_reducer(summary: ModuleSummary) -> tuple:
     uses = summary.uses
     blob = uses.blob() if isinstance(uses, UseRows) else None
     if blob is None:
-        rows = uses.rows if isinstance(uses, UseRows) else tuple(
-            (use.scope, use.line, use.symbol, use.kind, use.column) for use in uses)
+        rows = uses.rows if isinstance(uses, UseRows) else _rows_of(uses)
         blob = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
     return ModuleSummary, tuple(blob if name == "uses" else getattr(summary, name) for name in _SUMMARY_FIELDS)
 
@@ -158,7 +157,12 @@ def _uses_or_analysed(store: Store, source: SourceFile, digest: str,
         return ()
     if fresh.digest != digest:  # changed since the build hashed it: its uses would not fit the summary
         return ()
-    return tuple((use.scope, use.line, use.symbol, use.kind, use.column) for use in fresh.uses)
+    return _rows_of(fresh.uses)
+
+
+def _rows_of(uses: Iterable[model.Use]) -> tuple[tuple[str, int, str, str, int], ...]:
+    """Uses as the plain (scope, line, symbol, kind, column) rows the cache holds."""
+    return tuple((use.scope, use.line, use.symbol, use.kind, use.column) for use in uses)
 
 
 def _uses_rows(blob: bytes) -> tuple[tuple[str, int, str, str, int], ...]:

@@ -177,8 +177,9 @@ def render_task(task: tuple[str, bytes, object]) -> list[str]:
     """A worker's task: (file, its link requests pickled, the HTML formatter) -> its page parts.
 
     The requests wait pickled (:func:`pack_requests`): a build plans every page before rendering
-    any, and on PyTorch a million request tuples held meanwhile cost hundreds of megabytes and
-    the garbage collector's walks through them."""
+    any, and on PyTorch the request tuples held meanwhile were walked by every full collection
+    while documents were written (the peak: 1,279 MB held as tuples, 1,165 MB pickled, one run
+    each)."""
     path, requests, formatter = task
     return source_parts(path, pickle.loads(requests), formatter)  # noqa: S301 - made by pack_requests in this build
 
