@@ -160,16 +160,20 @@ class Kwindex:
         settings = KwindexSettings.from_config(config, app.confdir)
         self.settings = dataclasses.replace(settings, pictures=pictures_on(app, config, settings.pictures))
         viewcode.connect(app, lambda: self.state.index)
+        # Copied by the HTML builders with the project's static files, before any page is written,
+        # so that every page links it with its checksum (``kwindex.css?v=...``) from the first build
+        # on. Added here, not when the builder is known: the environment compares the configuration
+        # it was saved with to this one, and a value added later would differ on every build ("The
+        # configuration has changed"). Other builders never read it.
+        if str(STYLESHEET.parent) not in config.html_static_path:
+            config.html_static_path = [*config.html_static_path, str(STYLESHEET.parent)]
 
     # -- builder-inited -----------------------------------------------------------
 
     def builder_inited(self, app: Sphinx) -> None:
         self.app, self.builder = app, app.builder
         if app.builder.format == "html":
-            # Copied by Sphinx with the project's static files, before any page is written, so that
-            # every page links it with its checksum (``kwindex.css?v=...``) from the first build on.
-            app.config.html_static_path = [*app.config.html_static_path, str(STYLESHEET.parent)]
-            app.add_css_file(STYLESHEET.name)
+            app.add_css_file(STYLESHEET.name)  # copied with the static files (see config_inited)
         self._remove_old_pages(Path(app.srcdir))
         self.root_page = generate.root_page(Path(app.srcdir), self.settings.generate or "", app.config.source_suffix)
         if self.settings.paths:
