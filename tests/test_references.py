@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import sphinx
 from bs4 import BeautifulSoup
 from conftest import ROOTS, build, copy_root
 
@@ -274,6 +275,25 @@ def test_each_keyword_says_where_it_is_used(tmp_path):
     assert base.startswith("Used in 5 modules, 5 places:") and "Sub (base, line 4)" in base
     assert "typed (annotation, line 4)" in base and "module level (read, line 3)" in base
     assert used_by_text(app, "base", "kw-refs.base.Mixin.helper") == ""  # nobody calls it
+
+
+@pytest.mark.skipif(sphinx.version_info < (8, 1), reason="Sphinx skips 'no-search' elements from 8.1 on")
+def test_where_a_name_is_used_is_not_searched_on_its_page(tmp_path):
+    """The using functions belong to other modules: a search for them finds their own pages, not
+    every page listing them under "Used in"."""
+    app, _ = build(copy_root("references", tmp_path))
+    text = (app.outdir / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(text[text.index("(") + 1 : text.rindex(")")])
+    base, index_page = index["docnames"].index("base"), index["docnames"].index("index")
+
+    def pages_with(word: str) -> set[int]:
+        found = index["terms"].get(word, [])
+        return {found} if isinstance(found, int) else set(found)
+
+    assert "refs.r_dynamic: dynamic (call, line 7)" in used_by_text(app, "base", "kw-refs.base.Base.render")
+    assert base not in pages_with("dynam")  # "dynamic", stemmed: only "Used in" names it on base
+    assert base in pages_with("render")  # the page's own keywords are searched
+    assert index_page in pages_with("go")  # Sub.go, on the page showing refs.r_self
 
 
 def test_long_lists_are_bounded_and_counted(tmp_path):

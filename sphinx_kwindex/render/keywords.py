@@ -92,7 +92,7 @@ def _definition_entry(definition: Definition, view: KeywordsView, anchor: str, c
 def _used_by(places: int, modules: int, shown: tuple, view: KeywordsView, kinds: dict[str, str],
              ctx: RenderContext) -> nodes.paragraph:
     """"Used in 3 modules, 12 places: pkg.cli: Group.invoke (call, lines 40, 52); ..." (the first few)."""
-    para = nodes.paragraph(classes=["kwindex-used-by"])
+    para = nodes.paragraph(classes=["kwindex-used-by", NO_SEARCH])  # names of other modules: not this page's
     para += nodes.Text(f"Used in {count_of(modules, 'module')}, {count_of(places, 'place')}: ")
     previous = None
     for (module, scope), uses in groupby(shown, key=lambda place: (place[0], place[1])):
