@@ -8,7 +8,7 @@ import pytest
 import sphinx
 from bs4 import BeautifulSoup
 
-from conftest import copy_root
+from conftest import build, copy_root
 from sphinx_kwindex.views import is_private
 
 
@@ -130,6 +130,22 @@ def test_imports_link_to_project_module_or_intersphinx(built):
     # outside the project and not in any inventory: plain text, no warning (the line: our source page)
     assert shapes["kwimport-demo.shapes.np"][1] == ["_kwsource/demo.shapes.html#L12"]
     assert "np → numpy , line 12" in shapes["kwimport-demo.shapes.np"][0]
+
+
+def test_post_transforms_meet_the_sections_links_as_any_others(tmp_path):
+    """The sections are rendered before Sphinx's post-transforms (and other extensions'), which
+    then treat their links as any: linkcheck collects them, ``latex_show_urls`` footnotes them.
+    (Rendered after them, a faster build lost both.)"""
+    srcdir = copy_root("basic", tmp_path)
+    app, _ = build(srcdir, "linkcheck", confoverrides={"linkcheck_ignore": [".*"]})  # no network
+    checked = [json.loads(line) for line in (app.outdir / "output.json").read_text().splitlines()]
+    any_uri = "https://docs.python.org/3/library/typing.html#typing.Any"  # an import, through intersphinx
+    assert {"uri": any_uri, "filename": "myst_page.md"}.items() <= next(
+        entry for entry in checked if entry["uri"] == any_uri).items()
+    app, _ = build(srcdir, "latex", confoverrides={"latex_show_urls": "footnote"})
+    tex = (app.outdir / "demo.tex").read_text()
+    link = tex.index(r"\sphinxhref{https://docs.python.org/3/library/typing.html\#typing.Any}")
+    assert tex[link:].split("\n", 2)[1].startswith(r"\begin{footnote}")
 
 
 def test_docstrings_are_text_not_markup(built):

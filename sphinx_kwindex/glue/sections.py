@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from docutils import nodes
 from sphinx import addnodes
-from sphinx.errors import NoUri
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.nodes import make_id
 
@@ -202,42 +201,15 @@ def _id_reserver(env: BuildEnvironment, document: nodes.document, prefix: str = 
 
 
 class ExpandBodies(SphinxPostTransform):
-    """Render every ``kwindex_body`` of the document, after Sphinx's own post-transforms.
+    """Render every ``kwindex_body`` of the document (before references are resolved)."""
 
-    Each of those walks the whole document (resolving references, choosing highlight languages,
-    converting images...), and none has anything to do in a rendered body: it holds paragraphs,
-    lists, references, pictures (drawn by the translator) and, for names outside the project,
-    ``pending_xref`` nodes, which :func:`resolve_outside_names` hands to ``missing-reference``
-    (intersphinx) as Sphinx's resolver would. Expanded before them, the bodies (most of a module
-    page) were walked by each: about 2.8 of 31 s on ``torch/_inductor``.
-    """
-
-    #: after Sphinx's post-transforms (the last at 401, ``TrimDoctestFlagsTransform``)
-    default_priority = 800
+    #: before ReferencesResolver (10), which then resolves the few pending_xrefs we leave
+    default_priority = 5
     kwindex: ClassVar[Kwindex]
 
     def run(self, **kwargs) -> None:
         for node in list(self.document.findall(kwindex_body)):
-            body = expand(self.kwindex, node, self.env)
-            node.replace_self(body)
-            resolve_outside_names(self.kwindex.app, self.env, body)
-
-
-def resolve_outside_names(app, env: BuildEnvironment, body: list[nodes.Node]) -> None:
-    """Resolve the ``pending_xref`` nodes of a rendered body as Sphinx's ``ReferencesResolver`` does
-    for a name no domain knows (the linker asked the Python domain already): through the
-    ``missing-reference`` event, where intersphinx answers; a name nobody knows becomes its text
-    (see ``Kwindex.missing_reference``)."""
-    for part in body:
-        if not isinstance(part, nodes.Element):
-            continue
-        for xref in list(part.findall(addnodes.pending_xref)):
-            contnode = xref[0].deepcopy()
-            try:
-                found = app.emit_firstresult("missing-reference", env, xref, contnode, allowed_exceptions=(NoUri,))
-            except NoUri:
-                found = None
-            xref.replace_self(found if found is not None else contnode)
+            node.replace_self(expand(self.kwindex, node, self.env))
 
 
 def make_post_transform(kwindex: Kwindex) -> type[ExpandBodies]:
