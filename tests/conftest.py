@@ -39,6 +39,38 @@ def basic_html(tmp_path_factory):
     return app
 
 
+def search_index(app) -> dict:
+    """The HTML build's search index (``searchindex.js``) as data."""
+    import json
+
+    text = (app.outdir / "searchindex.js").read_text(encoding="utf-8")
+    return json.loads(text[text.index("(") + 1 : text.rindex(")")])
+
+
+def pages_with(index: dict, word: str) -> set[int]:
+    """The positions (in ``index["docnames"]``) of the pages the search finds for ``word`` (stemmed)."""
+    found = index["terms"].get(word, [])
+    return {found} if isinstance(found, int) else set(found)
+
+
+def build_failing_on(root: str, dest: Path, docname: str, **confoverrides) -> None:
+    """Build a copy of ``tests/roots/test-<root>`` to HTML, its writing failing on ``docname``; the
+    failure ("writing failed") must come out of the build."""
+    from sphinx.testing.util import SphinxTestApp
+
+    def fail_on_the_page(app, doctree, name):
+        if name == docname:
+            raise RuntimeError("writing failed")
+
+    app = SphinxTestApp("html", srcdir=copy_root(root, dest), confoverrides=confoverrides)
+    app.connect("doctree-resolved", fail_on_the_page)
+    try:
+        with pytest.raises(Exception, match="writing failed"):
+            app.build()
+    finally:
+        app.cleanup()
+
+
 def build(srcdir: Path, builder: str = "html", **kwargs):
     """Build ``srcdir`` once (reusing its saved environment); return the app and the docnames read.
 

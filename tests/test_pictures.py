@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import build, copy_root
+from conftest import build, build_failing_on, copy_root
 from defusedxml import ElementTree
 from hypothesis import given
 from hypothesis import strategies as st
@@ -469,16 +469,6 @@ def test_no_drawing_thread_outlives_the_pages_or_a_failed_write(tmp_path):
         app.cleanup()
     assert app.warning.getvalue() == "" and alive_when_collecting == [] and drawing_threads() == []
 
-    def fail_on_a_module_page(app, doctree, docname):
-        if docname == "api/shop.pricing":
-            raise RuntimeError("writing failed")
-
     threshold = gc.get_threshold()
-    app = SphinxTestApp("html", srcdir=copy_root("pictures", tmp_path / "failing"), confoverrides={"kwindex_jobs": 2})
-    app.connect("doctree-resolved", fail_on_a_module_page)
-    try:
-        with pytest.raises(Exception, match="writing failed"):
-            app.build()
-    finally:
-        app.cleanup()
+    build_failing_on("pictures", tmp_path / "failing", "api/shop.pricing", kwindex_jobs=2)
     assert drawing_threads() == [] and gc.get_threshold() == threshold

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import sphinx
 from bs4 import BeautifulSoup
-from conftest import ROOTS, build, copy_root
+from conftest import ROOTS, build, copy_root, pages_with, search_index
 
 from sphinx_kwindex.analyse import analyse, analyse_file
 from sphinx_kwindex.find import find_sources
@@ -282,18 +282,12 @@ def test_where_a_name_is_used_is_not_searched_on_its_page(tmp_path):
     """The using functions belong to other modules: a search for them finds their own pages, not
     every page listing them under "Used in"."""
     app, _ = build(copy_root("references", tmp_path))
-    text = (app.outdir / "searchindex.js").read_text(encoding="utf-8")
-    index = json.loads(text[text.index("(") + 1 : text.rindex(")")])
+    index = search_index(app)
     base, index_page = index["docnames"].index("base"), index["docnames"].index("index")
-
-    def pages_with(word: str) -> set[int]:
-        found = index["terms"].get(word, [])
-        return {found} if isinstance(found, int) else set(found)
-
     assert "refs.r_dynamic: dynamic (call, line 7)" in used_by_text(app, "base", "kw-refs.base.Base.render")
-    assert base not in pages_with("dynam")  # "dynamic", stemmed: only "Used in" names it on base
-    assert base in pages_with("render")  # the page's own keywords are searched
-    assert index_page in pages_with("go")  # Sub.go, on the page showing refs.r_self
+    assert base not in pages_with(index, "dynam")  # "dynamic", stemmed: only "Used in" names it on base
+    assert base in pages_with(index, "render")  # the page's own keywords are searched
+    assert index_page in pages_with(index, "go")  # Sub.go, on the page showing refs.r_self
 
 
 def test_long_lists_are_bounded_and_counted(tmp_path):

@@ -13,7 +13,7 @@ from urllib.parse import urldefrag, urljoin
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import build, copy_root
+from conftest import build, build_failing_on, copy_root
 
 from sphinx_kwindex.source import page as source_page
 from sphinx_kwindex.source.lexer import TokenizeLexer
@@ -260,17 +260,7 @@ def test_no_rendering_process_outlives_the_pages_or_a_failed_write(tmp_path, mon
     assert app.warning.getvalue() == "" and source_pages(app)
     assert max(alive_while_writing) >= 1 and multiprocessing.active_children() == []
 
-    def fail_on_a_page(app, doctree, docname):
-        if docname == "base":
-            raise RuntimeError("writing failed")
-
-    app = SphinxTestApp("html", srcdir=copy_root("references", tmp_path / "failing"), confoverrides={"kwindex_jobs": 2})
-    app.connect("doctree-resolved", fail_on_a_page)
-    try:
-        with pytest.raises(Exception, match="writing failed"):
-            app.build()
-    finally:
-        app.cleanup()
+    build_failing_on("references", tmp_path / "failing", "base", kwindex_jobs=2)
     assert multiprocessing.active_children() == []
 
 

@@ -231,7 +231,7 @@ class ProjectIndex:
         kept between builds), else from :meth:`used_by`; both give the same (read only)."""
         usage = self._ranker.usage if self._ranker is not None else None
         if usage is not None:
-            return {module: tuple(usage.used_by(module)) for module in self.modules if usage.used_by(module)}
+            return {module: tuple(users) for module in self.modules if (users := usage.used_by(module))}
         self.used_by("")
         found = {}
         for module, by_name in self._used_by.items():  # type: ignore[union-attr]
